@@ -1,0 +1,53 @@
+# The two commands of the README: `make demo` and `make test`. Both set up .venv themselves.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: demo test lint typecheck imports unit bench bench-quick venv compare clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall when the project's metadata changes.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(STAMP)
+
+# The optional comparison extra (torch==2.13.0, a local CPU build here).
+compare: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,compare]'
+
+demo: $(STAMP)
+	$(BIN)/rosenblatt train
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
+# pytest exits 5 when it collects no tests: with a suite in place that means a broken
+# collection, so it fails loudly instead of passing silently.
+unit: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
+
+test: lint typecheck imports unit
+
+bench: compare
+	$(BIN)/python benchmarks/run.py
+
+bench-quick: compare
+	$(BIN)/python benchmarks/run.py --quick
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,34 @@
+"""rosenblatt: neural networks from first principles, on NumPy.
+
+From McCulloch and Pitts' threshold unit and Rosenblatt's perceptron through
+backpropagation to convolutional networks -- a small PyTorch-style core you can read,
+and scikit-learn-compatible estimators you can use.
+"""
+
+from rosenblatt.backend import get_default_dtype, set_default_dtype
+from rosenblatt.tensor import (
+    Tensor,
+    concatenate,
+    is_grad_enabled,
+    maximum,
+    minimum,
+    no_grad,
+    stack,
+    where,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor",
+    "__version__",
+    "concatenate",
+    "get_default_dtype",
+    "is_grad_enabled",
+    "maximum",
+    "minimum",
+    "no_grad",
+    "set_default_dtype",
+    "stack",
+    "where",
+]

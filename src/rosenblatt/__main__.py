@@ -1,0 +1,5 @@
+"""``python -m rosenblatt`` runs the command-line interface."""
+
+from rosenblatt.cli import main
+
+raise SystemExit(main())

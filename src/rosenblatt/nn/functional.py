@@ -1,0 +1,205 @@
+"""Tensor-level functions (``F``): activations, linear, dropout and losses.
+
+Composites are written with Tensor operations and need no backward of their own;
+the fused primitives they call (linear, softmax cross-entropy, BCE with logits) are
+in ``ops/``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rosenblatt import ops
+from rosenblatt.backend import Array, ArrayLike, resolve_rng, xp
+from rosenblatt.tensor import Tensor
+
+__all__ = [
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "dropout",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "mse_loss",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "step",
+    "tanh",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+# --- activations ---
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0)."""
+    return x.relu()
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """X if x > 0 else negative_slope * x."""
+    return x.leaky_relu(negative_slope)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + exp(-x))."""
+    return x.sigmoid()
+
+
+def tanh(x: Tensor) -> Tensor:
+    """tanh(x)."""
+    return x.tanh()
+
+
+def step(x: Tensor) -> Tensor:
+    """1 where x >= 0 else 0 (gradient 0)."""
+    return x.step()
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x), axis), stable."""
+    return x.softmax(axis)
+
+
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """X - logsumexp(x, axis), stable."""
+    return x.log_softmax(axis)
+
+
+# --- layers ---
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """Y = x @ W + b for x (N, D_in), W (D_in, D_out), b (D_out,); leading dims of x kept."""
+    if x.ndim < 1 or x.shape[-1] != weight.shape[0]:
+        raise ValueError(
+            f"linear: expected input of shape (N, {weight.shape[0]}), got {x.shape}"
+        )
+    if x.dtype != weight.dtype:
+        if x.requires_grad:
+            raise TypeError(
+                f"linear: input is {x.dtype} but the weight is {weight.dtype}; "
+                "convert one of them"
+            )
+        x = Tensor(x.data.astype(weight.dtype))  # data, not a variable: convert quietly
+    lead = x.shape[:-1]
+    flat = x if x.ndim == 2 else x.reshape(-1, weight.shape[0])
+    parents = (flat, weight) if bias is None else (flat, weight, bias)
+    y = Tensor._make(ops.Linear(), *parents)
+    return y if x.ndim == 2 else y.reshape(*lead, weight.shape[1])
+
+
+def dropout(
+    x: Tensor,
+    p: float = 0.5,
+    training: bool = True,
+    rng: np.random.Generator | int | None = None,
+) -> Tensor:
+    """Inverted dropout: zero each entry with probability p, scale survivors by 1/(1-p).
+
+    The scaling keeps E[output] = x, so nothing changes at evaluation time, when
+    (``training=False``) the input is returned as is.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: expected a drop probability p in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    keep = resolve_rng(rng).random(x.shape, dtype=np.float32) >= p
+    mask = keep.astype(x.dtype) * (1.0 / (1.0 - p))
+    return x * mask
+
+
+# --- losses ---
+
+
+def _reduce(losses: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    return losses
+
+
+def _check_reduction(name: str, reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(
+            f"{name}: expected reduction in {_REDUCTIONS}, got {reduction!r}"
+        )
+
+
+def _target_array(target: Tensor | ArrayLike) -> Array:
+    return target.data if isinstance(target, Tensor) else xp.asarray(target)
+
+
+def mse_loss(
+    input: Tensor, target: Tensor | ArrayLike, reduction: str = "mean"
+) -> Tensor:
+    """Mean squared error: mean((input - target)^2)."""
+    _check_reduction("mse_loss", reduction)
+    t = (
+        target
+        if isinstance(target, Tensor)
+        else Tensor(xp.asarray(target, dtype=input.dtype))
+    )
+    if t.shape != input.shape:
+        raise ValueError(
+            f"mse_loss: expected target of shape {input.shape} (as the input), got {t.shape}"
+        )
+    diff = input - t
+    return _reduce(diff * diff, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor, target: Tensor | ArrayLike, reduction: str = "mean"
+) -> Tensor:
+    """-[t log sigmoid(z) + (1-t) log(1 - sigmoid(z))], stable for any logit z."""
+    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    t = _target_array(target).astype(input.dtype, copy=False)
+    if t.shape != input.shape:
+        raise ValueError(
+            "binary_cross_entropy_with_logits: expected target of shape "
+            f"{input.shape} (as the logits), got {t.shape}"
+        )
+    return _reduce(Tensor._make(ops.BinaryCrossEntropyWithLogits(t), input), reduction)
+
+
+def cross_entropy(
+    input: Tensor, target: Tensor | ArrayLike, reduction: str = "mean"
+) -> Tensor:
+    """Softmax cross-entropy of logits (N, K) against class indices (N,) or probabilities (N, K).
+
+    loss_n = logsumexp(z_n) - sum_k t_nk z_nk; finite for logits as large as +-1e4.
+    """
+    _check_reduction("cross_entropy", reduction)
+    if input.ndim != 2:
+        raise ValueError(
+            f"cross_entropy: expected logits of shape (N, K), got {input.shape}"
+        )
+    n, k = input.shape
+    t = _target_array(target)
+    if t.ndim == 1:
+        if t.shape[0] != n:
+            raise ValueError(
+                f"cross_entropy: expected {n} class indices, got {t.shape[0]}"
+            )
+        if t.dtype.kind not in "iu":
+            if t.dtype.kind != "f" or not xp.all(t == xp.round(t)):
+                raise ValueError("cross_entropy: class indices must be integers")
+            t = t.astype(xp.intp)
+        if t.size and (t.min() < 0 or t.max() >= k):
+            raise ValueError(
+                f"cross_entropy: class indices must lie in [0, {k - 1}], got "
+                f"{int(t.min())}..{int(t.max())}"
+            )
+    elif t.shape == (n, k):
+        t = t.astype(input.dtype, copy=False)
+    else:
+        raise ValueError(
+            f"cross_entropy: expected target of shape ({n},) or ({n}, {k}), got {t.shape}"
+        )
+    return _reduce(Tensor._make(ops.SoftmaxCrossEntropy(t), input), reduction)

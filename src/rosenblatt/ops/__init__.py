@@ -1,0 +1,70 @@
+"""Differentiable primitives on arrays: each op's forward and backward side by side.
+
+Read ``op.py`` first (the contract), then ``elementwise.py``. Nothing here knows about
+tensors or graphs; ``tensor.py`` builds the graph and calls these.
+"""
+
+from rosenblatt.ops.elementwise import (
+    Abs,
+    Add,
+    Clip,
+    Div,
+    Exp,
+    LeakyReLU,
+    Log,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    ReLU,
+    Sigmoid,
+    Sqrt,
+    Step,
+    Sub,
+    Tanh,
+    Where,
+)
+from rosenblatt.ops.linalg import Linear, MatMul
+from rosenblatt.ops.loss import BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
+from rosenblatt.ops.op import Op
+from rosenblatt.ops.reduce import Axis, LogSumExp, Max, Mean, Min, Sum
+from rosenblatt.ops.shape import Concatenate, GetItem, Reshape, Stack, Transpose
+
+__all__ = [
+    "Abs",
+    "Add",
+    "Axis",
+    "BinaryCrossEntropyWithLogits",
+    "Clip",
+    "Concatenate",
+    "Div",
+    "Exp",
+    "GetItem",
+    "LeakyReLU",
+    "Linear",
+    "Log",
+    "LogSumExp",
+    "MatMul",
+    "Max",
+    "Maximum",
+    "Mean",
+    "Min",
+    "Minimum",
+    "Mul",
+    "Neg",
+    "Op",
+    "Pow",
+    "ReLU",
+    "Reshape",
+    "Sigmoid",
+    "SoftmaxCrossEntropy",
+    "Sqrt",
+    "Stack",
+    "Step",
+    "Sub",
+    "Sum",
+    "Tanh",
+    "Transpose",
+    "Where",
+]

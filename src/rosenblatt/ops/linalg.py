@@ -1,0 +1,69 @@
+"""Matrix products: matmul and the fused affine map x @ W + b."""
+
+from __future__ import annotations
+
+from rosenblatt.backend import Array, xp
+from rosenblatt.ops.op import Op
+
+__all__ = ["Linear", "MatMul"]
+
+
+class MatMul(Op):
+    """z = a @ b with NumPy's rules (1-D operands promoted, batch dims broadcast).
+
+    Backward: grad_a = grad_output @ b^T, grad_b = a^T @ grad_output, where ^T swaps
+    the last two axes. A 1-D operand is promoted to a matrix for the products and its
+    gradient squeezed back; broadcast batch dimensions are summed by ``tensor.py``.
+    """
+
+    def forward(self, a: Array, b: Array) -> Array:
+        self.a, self.b = a, b
+        return xp.matmul(a, b)
+
+    def backward(self, grad_output: Array) -> tuple[Array | None, Array | None]:
+        a = self.a[None, :] if self.a.ndim == 1 else self.a
+        b = self.b[:, None] if self.b.ndim == 1 else self.b
+        g = grad_output
+        if self.a.ndim == 1:
+            g = xp.expand_dims(g, -2)
+        if self.b.ndim == 1:
+            g = xp.expand_dims(g, -1)
+        grad_a = grad_b = None
+        if self.needs_input_grad[0]:
+            grad_a = xp.matmul(g, xp.swapaxes(b, -1, -2))
+            if self.a.ndim == 1:
+                grad_a = xp.squeeze(grad_a, -2)
+        if self.needs_input_grad[1]:
+            grad_b = xp.matmul(xp.swapaxes(a, -1, -2), g)
+            if self.b.ndim == 1:
+                grad_b = xp.squeeze(grad_b, -1)
+        return grad_a, grad_b
+
+
+class Linear(Op):
+    """y = x @ W + b for x of shape (N, D_in), W (D_in, D_out), b (D_out,).
+
+    Backward: grad_x = grad_output @ W^T, grad_W = x^T @ grad_output,
+    grad_b = grad_output summed over N.
+
+    Fused for measured speed: one op instead of MatMul + Add saves a graph node, the
+    broadcast bias gradient's reduction in ``tensor.py``, and one (N, D_out) temporary
+    (the bias is added in place). The input gradient is skipped when no one needs it
+    (a network's first layer), which saves a third of that layer's backward products.
+    """
+
+    def forward(self, x: Array, weight: Array, bias: Array | None = None) -> Array:
+        self.x, self.weight = x, weight
+        y = x @ weight
+        if bias is not None:
+            y += bias
+        return y
+
+    def backward(self, grad_output: Array) -> tuple[Array | None, ...]:
+        needs = self.needs_input_grad
+        grad_x = grad_output @ self.weight.T if needs[0] else None
+        grad_w = self.x.T @ grad_output if needs[1] else None
+        if len(needs) < 3:
+            return grad_x, grad_w
+        grad_b = grad_output.sum(axis=0) if needs[2] else None
+        return grad_x, grad_w, grad_b

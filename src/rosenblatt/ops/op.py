@@ -1,0 +1,36 @@
+"""The base of every differentiable primitive: forward on arrays, backward = VJP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rosenblatt.backend import Array
+
+__all__ = ["Op"]
+
+
+class Op:
+    """A differentiable primitive acting on arrays.
+
+    ``forward(*inputs)`` computes the output array and saves what ``backward`` needs.
+    ``backward(grad_output)`` returns the vector-Jacobian product for each input, in
+    input order: ``grad_input_i = J_i^T grad_output`` with the input's own shape (or a
+    shape that broadcasts to it; ``tensor.py`` sums broadcast dimensions back). It
+    returns ``None`` for inputs that take no gradient (indices, masks, constants).
+
+    ``needs_input_grad`` is set by the engine before ``backward`` so that an op can
+    skip work nobody will use (for example the input gradient of a first layer).
+    An op object serves exactly one call: it is created, run forward, run backward.
+    """
+
+    needs_input_grad: tuple[bool, ...] = ()
+
+    # Each op declares its own inputs (``forward(self, a, b)``); ``*args: Any`` lets
+    # the type checker accept every such signature as an override.
+    def forward(self, *args: Any, **kwargs: Any) -> Array:
+        """Compute the output from the input arrays."""
+        raise NotImplementedError
+
+    def backward(self, grad_output: Array) -> tuple[Array | None, ...]:
+        """Return one gradient (or None) per input, given d(loss)/d(output)."""
+        raise NotImplementedError

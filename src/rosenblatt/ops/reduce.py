@@ -1,0 +1,125 @@
+"""Reductions over axes: sum, mean, max, min and the fused, stable logsumexp.
+
+``axis`` and ``keepdims`` mean what they mean in NumPy. Each backward first restores
+the reduced axes (as size 1), then broadcasts the gradient over them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rosenblatt.backend import Array, xp
+from rosenblatt.ops.op import Op
+
+__all__ = ["Axis", "LogSumExp", "Max", "Mean", "Min", "Sum"]
+
+Axis = int | tuple[int, ...] | None
+
+
+def _normalize_axes(axis: Axis, ndim: int) -> tuple[int, ...]:
+    """Return the reduced axes as non-negative ints (all axes for None)."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"reduce: axis {a} is out of range for {ndim} dimensions")
+    return tuple(sorted(a % max(ndim, 1) for a in axes))
+
+
+def _with_kept_dims(grad: Array, axes: tuple[int, ...], keepdims: bool) -> Array:
+    """Reinsert the reduced axes of ``grad`` as size-1 axes (a view)."""
+    return grad if keepdims else xp.expand_dims(grad, axes)
+
+
+class Sum(Op):
+    """y = sum of x over ``axis``.  Backward: grad_output broadcast back over the axes."""
+
+    def __init__(self, axis: Axis = None, keepdims: bool = False) -> None:
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x: Array) -> Array:
+        self.shape = x.shape
+        self.axes = _normalize_axes(self.axis, x.ndim)
+        return xp.sum(x, axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, grad_output: Array) -> tuple[Array]:
+        grad = _with_kept_dims(grad_output, self.axes, self.keepdims)
+        return (xp.broadcast_to(grad, self.shape),)
+
+
+class Mean(Op):
+    """y = mean of x over ``axis``.  Backward: grad_output / count, broadcast back."""
+
+    def __init__(self, axis: Axis = None, keepdims: bool = False) -> None:
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x: Array) -> Array:
+        self.shape = x.shape
+        self.axes = _normalize_axes(self.axis, x.ndim)
+        self.count = 1
+        for a in self.axes:
+            self.count *= x.shape[a] if x.ndim else 1
+        return xp.mean(x, axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, grad_output: Array) -> tuple[Array]:
+        grad = _with_kept_dims(grad_output, self.axes, self.keepdims) / self.count
+        return (xp.broadcast_to(grad, self.shape),)
+
+
+class Max(Op):
+    """y = max of x over ``axis``.  Backward: to the maximal entries; ties share equally.
+
+    With k entries tied for the maximum, each receives grad_output / k (as
+    ``torch.amax``), so the gradient is the same whichever tie NumPy would pick.
+    """
+
+    _reduce: Callable[..., Any] = staticmethod(xp.max)
+
+    def __init__(self, axis: Axis = None, keepdims: bool = False) -> None:
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x: Array) -> Array:
+        self.axes = _normalize_axes(self.axis, x.ndim)
+        kept = self._reduce(x, axis=self.axes, keepdims=True)
+        winners = x == kept
+        self.share = winners / xp.sum(winners, axis=self.axes, keepdims=True)
+        self.share = self.share.astype(x.dtype, copy=False)
+        return kept if self.keepdims else xp.squeeze(kept, axis=self.axes)
+
+    def backward(self, grad_output: Array) -> tuple[Array]:
+        grad = _with_kept_dims(grad_output, self.axes, self.keepdims)
+        return (grad * self.share,)
+
+
+class Min(Max):
+    """y = min of x over ``axis``.  Backward: to the minimal entries; ties share equally."""
+
+    _reduce: Callable[..., Any] = staticmethod(xp.min)
+
+
+class LogSumExp(Op):
+    """y = log(sum(exp(x), axis)), computed as m + log(sum(exp(x - m))) with m = max(x).
+
+    Backward: grad_x = grad_output * exp(x - y), i.e. grad_output times the softmax.
+    Fused for stability: exp(x) overflows float32 for x > 88, the shifted form never
+    does, and rows that are all -inf give -inf rather than NaN.
+    """
+
+    def __init__(self, axis: Axis = None, keepdims: bool = False) -> None:
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x: Array) -> Array:
+        self.x = x
+        self.axes = _normalize_axes(self.axis, x.ndim)
+        m = xp.max(x, axis=self.axes, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)
+        with xp.errstate(divide="ignore"):  # log(0) = -inf for all -inf rows
+            y = m + xp.log(xp.sum(xp.exp(x - m), axis=self.axes, keepdims=True))
+        self.y = y
+        return y if self.keepdims else xp.squeeze(y, axis=self.axes)
+
+    def backward(self, grad_output: Array) -> tuple[Array]:
+        grad = _with_kept_dims(grad_output, self.axes, self.keepdims)
+        return (grad * xp.exp(self.x - self.y),)

@@ -1,0 +1,82 @@
+"""Adam and AdamW (Kingma & Ba, 2015; Loshchilov & Hutter, 2019)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from rosenblatt.backend import Array, xp
+from rosenblatt.optim.optimizer import Optimizer
+from rosenblatt.tensor import Tensor
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    """Adaptive moments: w <- w - lr * m_hat / (sqrt(v_hat) + eps), as ``torch.optim.Adam``.
+
+    m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  m_hat = m / (1 - b1^t);
+    v_hat = v / (1 - b2^t);  g = grad + weight_decay * w (L2, coupled).
+
+    Notes
+    -----
+    eps is added to sqrt(v_hat) (PyTorch's placement). scikit-learn adds it to sqrt(v)
+    before bias correction and folds the corrections into the step size, so the two
+    differ slightly while v is small; ``mlp.py`` reproduces scikit-learn's form.
+    All moments are updated in place.
+    """
+
+    decoupled = False
+
+    def __init__(
+        self,
+        params: Iterable[Tensor],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        self._check_unit("betas[0]", betas[0])
+        self._check_unit("betas[1]", betas[1])
+        self._check_positive("eps", eps, allow_zero=True)
+        self._check_positive("weight_decay", weight_decay, allow_zero=True)
+        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+
+    def _update(self, param: Tensor, grad: Array, state: dict[str, Any]) -> None:
+        b1, b2 = self.betas
+        if self.weight_decay:
+            if self.decoupled:
+                param.data *= 1 - self.lr * self.weight_decay
+            else:
+                grad = grad + self.weight_decay * param.data
+        state["step"] = state.get("step", 0) + 1
+        t = state["step"]
+        m = self._buffer(state, "exp_avg", param.data)
+        v = self._buffer(state, "exp_avg_sq", param.data)
+        m *= b1
+        m += (1 - b1) * grad
+        v *= b2
+        v += (1 - b2) * (grad * grad)
+        step_size = self.lr / (1 - b1**t)
+        denom = xp.sqrt(v)
+        denom /= math.sqrt(1 - b2**t)
+        denom += self.eps
+        param.data -= step_size * (m / denom)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: w <- w (1 - lr wd) before the Adam step."""
+
+    decoupled = True
+
+    def __init__(
+        self,
+        params: Iterable[Tensor],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)

@@ -1,0 +1,110 @@
+"""Optimizer: the base of every update rule; it owns per-parameter state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rosenblatt.backend import Array, xp
+from rosenblatt.tensor import Tensor
+
+__all__ = ["Optimizer"]
+
+
+class Optimizer:
+    """Updates parameters in place from their ``.grad``.
+
+    Parameters
+    ----------
+    params : iterable of Tensor
+        The tensors to update (``model.parameters()``); each must require grad.
+    lr : float
+        The learning rate, > 0. Schedules change ``optimizer.lr`` between steps.
+
+    Notes
+    -----
+    Subclasses implement ``_update(param, grad, state)``, which must change
+    ``param.data`` in place (so anything holding the array sees the new values) and
+    must not modify ``grad``. Parameters whose ``grad`` is None are skipped.
+    """
+
+    def __init__(self, params: Iterable[Tensor], lr: float) -> None:
+        self.params: list[Tensor] = list(params)
+        if not self.params:
+            raise ValueError(f"{type(self).__name__}: got an empty parameter list")
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Tensor):
+                raise TypeError(
+                    f"{type(self).__name__}: expected Tensors, got {type(p).__name__} at "
+                    f"position {i}"
+                )
+        if len({id(p) for p in self.params}) != len(self.params):
+            raise ValueError(
+                f"{type(self).__name__}: a parameter appears more than once"
+            )
+        self.lr = lr
+        self._check_positive("lr", lr)
+        self.state: list[dict[str, Any]] = [{} for _ in self.params]
+        self.step_count = 0
+
+    def _check_positive(
+        self, name: str, value: float, allow_zero: bool = False
+    ) -> None:
+        if not (value >= 0 if allow_zero else value > 0):
+            bound = ">= 0" if allow_zero else "> 0"
+            raise ValueError(
+                f"{type(self).__name__}: expected {name} {bound}, got {value}"
+            )
+
+    def _check_unit(self, name: str, value: float) -> None:
+        if not 0.0 <= value < 1.0:
+            raise ValueError(
+                f"{type(self).__name__}: expected {name} in [0, 1), got {value}"
+            )
+
+    def zero_grad(self) -> None:
+        """Forget the gradients (set each ``grad`` to None)."""
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        """Apply one update to every parameter that has a gradient."""
+        self.step_count += 1
+        for p, state in zip(self.params, self.state, strict=True):
+            if p.grad is not None:
+                self._update(p, p.grad, state)
+
+    def _update(self, param: Tensor, grad: Array, state: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _buffer(self, state: dict[str, Any], name: str, like: Array) -> Array:
+        """A zero-initialised per-parameter buffer, created on first use."""
+        if name not in state:
+            state[name] = xp.zeros_like(like)
+        buf: Array = state[name]
+        return buf
+
+    def state_dict(self) -> dict[str, Any]:
+        """The learning rate, step count and per-parameter buffers (copies)."""
+        return {
+            "lr": self.lr,
+            "step_count": self.step_count,
+            "state": [
+                {k: xp.array(v, copy=True) for k, v in s.items()} for s in self.state
+            ],
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what ``state_dict()`` returned (for resuming training)."""
+        states = state_dict["state"]
+        if len(states) != len(self.params):
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: expected state for "
+                f"{len(self.params)} parameters, got {len(states)}"
+            )
+        self.lr = float(state_dict["lr"])
+        self.step_count = int(state_dict["step_count"])
+        self.state = [{k: xp.array(v, copy=True) for k, v in s.items()} for s in states]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(lr={self.lr})"

@@ -1,0 +1,564 @@
+"""Tensor: an array that remembers how it was made, so gradients can flow back.
+
+How backpropagation works here, in four sentences. Every operation on tensors runs a
+primitive from ``ops/`` on the underlying arrays and, when gradients are wanted,
+records the primitive and its input tensors (the *parents*) on the output tensor;
+a computation therefore leaves behind a graph from the inputs to the result.
+``result.backward()`` visits that graph from the result towards the inputs, in an
+order where every node comes after all the nodes that use it (reverse topological
+order). At each node it asks the node's op for the vector-Jacobian product -- the
+chain rule, d(loss)/d(input) = d(loss)/d(output) * d(output)/d(input) -- and adds the
+result into each parent's running gradient. Leaves that asked for it
+(``requires_grad=True``, typically parameters) keep their gradient in ``.grad``.
+
+Example
+-------
+>>> from rosenblatt import Tensor
+>>> w = Tensor([2.0, -1.0], requires_grad=True)
+>>> x = Tensor([3.0, 4.0])
+>>> loss = (w * x).sum() ** 2        # (2*3 - 1*4)^2 = 4
+>>> loss.backward()                  # d/dw = 2 * (w.x) * x = 2 * 2 * [3, 4]
+>>> w.grad
+array([12., 16.], dtype=float32)
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from rosenblatt import ops
+from rosenblatt.backend import Array, ArrayLike, DTypeLike, as_array, xp
+from rosenblatt.ops import Axis, Op
+
+__all__ = [
+    "Tensor",
+    "concatenate",
+    "is_grad_enabled",
+    "maximum",
+    "minimum",
+    "no_grad",
+    "stack",
+    "where",
+]
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are being recorded for backward (False inside ``no_grad``)."""
+    return _grad_enabled
+
+
+@contextlib.contextmanager
+def no_grad() -> Iterator[None]:
+    """Context manager: inside it, operations record no graph (for inference).
+
+    >>> from rosenblatt import Tensor, no_grad
+    >>> w = Tensor([1.0], requires_grad=True)
+    >>> with no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    """
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+def _unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
+    """Sum ``grad`` over the dimensions that broadcasting added or stretched.
+
+    If a of shape (3,) was added to b of shape (2, 3), a was used twice (once per row),
+    so its gradient is the sum of the two rows of the output gradient.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return (
+        "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+    )
+
+
+class Tensor:
+    """An n-dimensional array with reverse-mode automatic differentiation.
+
+    Parameters
+    ----------
+    data : array_like
+        The values. Floating NumPy arrays keep their dtype (as ``torch.as_tensor``);
+        Python numbers, lists, integer and boolean arrays become the default dtype
+        (float32, see ``backend.set_default_dtype``). No copy is made when ``data``
+        already is an array of the wanted dtype.
+    requires_grad : bool
+        Whether ``backward()`` should compute and keep a gradient for this tensor.
+    dtype : dtype, optional
+        float32 or float64, overriding the rule above.
+
+    Attributes
+    ----------
+    data : ndarray
+        The values.
+    grad : ndarray or None
+        d(output)/d(self) after ``backward()``, same shape as ``data``; kept for leaves
+        with ``requires_grad`` (and tensors that called ``retain_grad()``). Gradients
+        accumulate across calls until reset (``Module.zero_grad``).
+    """
+
+    __slots__ = (
+        "_freed",
+        "_op",
+        "_parents",
+        "_retain",
+        "data",
+        "grad",
+        "requires_grad",
+    )
+    # Make NumPy defer to Tensor in mixed expressions: ndarray + Tensor -> Tensor.__radd__.
+    __array_ufunc__ = None
+
+    def __init__(
+        self,
+        data: ArrayLike | Tensor,
+        requires_grad: bool = False,
+        dtype: DTypeLike | None = None,
+    ) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        self.data: Array = as_array(data, dtype)
+        self.grad: Array | None = None
+        self.requires_grad = requires_grad
+        self._op: Op | None = None
+        self._parents: tuple[Tensor, ...] = ()
+        self._retain = False
+        self._freed = False
+
+    # --- graph building ---
+
+    @staticmethod
+    def _make(op: Op, *parents: Tensor) -> Tensor:
+        """Run ``op`` forward on the parents' arrays and record it if grads are wanted."""
+        out = Tensor.__new__(Tensor)
+        out.data = op.forward(*(p.data for p in parents))
+        out.grad = None
+        out._retain = out._freed = False
+        out.requires_grad = _grad_enabled and any(p.requires_grad for p in parents)
+        if out.requires_grad:
+            op.needs_input_grad = tuple(p.requires_grad for p in parents)
+            out._op, out._parents = op, parents
+        else:
+            out._op, out._parents = None, ()
+        return out
+
+    def _lift(self, other: ArrayLike | Tensor) -> Tensor:
+        """Wrap a number or array as a constant tensor of this tensor's dtype."""
+        if isinstance(other, Tensor):
+            return other
+        return Tensor(xp.asarray(other, dtype=self.data.dtype))
+
+    def _check_broadcast(self, other: Tensor, name: str) -> None:
+        try:
+            xp.broadcast_shapes(self.shape, other.shape)
+        except ValueError:
+            raise ValueError(
+                f"{name}: shapes {_shape_text(self.shape)} and "
+                f"{_shape_text(other.shape)} do not broadcast; each trailing "
+                "dimension must be equal or 1"
+            ) from None
+
+    def _binary(self, op: Op, other: ArrayLike | Tensor, name: str) -> Tensor:
+        other = self._lift(other)
+        self._check_broadcast(other, name)
+        return Tensor._make(op, self, other)
+
+    # --- backward ---
+
+    def backward(self, grad: ArrayLike | None = None) -> None:
+        """Compute d(self)/d(leaf) for every leaf with ``requires_grad`` in the graph.
+
+        Parameters
+        ----------
+        grad : array_like, optional
+            d(loss)/d(self), of self's shape. May be omitted only when self holds a
+            single number (a loss), for which it is 1.
+
+        Notes
+        -----
+        The graph is sorted iteratively (no recursion, so a chain of 100,000 ops
+        works), gradients are accumulated into new arrays (an op may hand the same
+        array to two parents), and the graph is freed afterwards: a second
+        ``backward()`` through the same graph raises.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward: this tensor does not require grad; create the leaves "
+                "with requires_grad=True (and not inside no_grad())"
+            )
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    "backward: grad can be omitted only for a single-number output; "
+                    f"got shape {_shape_text(self.shape)}. Pass grad= of that shape, "
+                    "or reduce the output first (e.g. .sum())"
+                )
+            seed = xp.ones_like(self.data)
+        else:
+            seed = xp.array(grad, dtype=self.data.dtype)  # a copy we own
+            if seed.shape != self.shape:
+                raise ValueError(
+                    f"backward: expected grad of shape {_shape_text(self.shape)}, "
+                    f"got {_shape_text(seed.shape)}"
+                )
+        order = self._topological_order()
+        grads: dict[int, Array] = {id(self): seed}
+        handed_to_leaves: set[int] = {id(seed)}
+        for node in order:
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue  # nothing flowed here
+            if node._op is None:
+                if node._freed:
+                    raise RuntimeError(
+                        "backward: part of this graph was already freed by an earlier "
+                        "backward(); run the forward computation again"
+                    )
+                node._accumulate(g)  # a leaf: its gradient is kept
+                continue
+            if node._retain:
+                node._accumulate(g.copy())
+            input_grads = node._op.backward(g)
+            for parent, pg in zip(node._parents, input_grads, strict=True):
+                if pg is None or not parent.requires_grad:
+                    continue
+                pg = _unbroadcast(pg, parent.shape)
+                key = id(parent)
+                if key in grads:
+                    grads[key] = grads[key] + pg  # a new array: never write in place
+                elif parent._op is None and (
+                    pg is g or not pg.flags.owndata or id(pg) in handed_to_leaves
+                ):
+                    # A leaf keeps its gradient: give it an array nobody else holds
+                    # (an op may return grad_output itself, or one array twice).
+                    grads[key] = pg.copy()
+                else:
+                    grads[key] = pg
+                if parent._op is None:
+                    handed_to_leaves.add(id(grads[key]))
+            node._op, node._parents, node._freed = None, (), True
+
+    def _topological_order(self) -> list[Tensor]:
+        """Nodes reachable from self, each after every node that consumes it."""
+        order: list[Tensor] = []
+        visited: set[int] = set()
+        stack: list[tuple[Tensor, bool]] = [(self, False)]
+        while stack:
+            node, children_done = stack.pop()
+            if children_done:
+                order.append(node)
+                continue
+            if id(node) in visited:
+                continue
+            visited.add(id(node))
+            stack.append((node, True))
+            for parent in node._parents:
+                if parent.requires_grad and id(parent) not in visited:
+                    stack.append((parent, False))
+        order.reverse()  # post-order lists inputs first; backward needs outputs first
+        return order
+
+    def _accumulate(self, grad: Array) -> None:
+        """Add ``grad`` (an array this tensor may keep) into ``.grad``."""
+        self.grad = grad if self.grad is None else self.grad + grad
+
+    def retain_grad(self) -> Tensor:
+        """Keep this interior tensor's gradient in ``.grad`` after ``backward()``."""
+        self._retain = True
+        return self
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this one's data, cut from the graph (no grad)."""
+        return Tensor(self.data)
+
+    # --- introspection ---
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of ``data``."""
+        return tuple(self.data.shape)
+
+    @property
+    def dtype(self) -> Any:
+        """The dtype of ``data`` (float32 by default)."""
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions."""
+        return int(self.data.ndim)
+
+    @property
+    def size(self) -> int:
+        """The number of elements."""
+        return int(self.data.size)
+
+    def item(self) -> float:
+        """The single number this tensor holds, as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: expected a tensor with one element, got shape "
+                f"{_shape_text(self.shape)}"
+            )
+        return float(self.data.reshape(()))
+
+    def numpy(self) -> Array:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return int(self.data.shape[0])
+
+    def __repr__(self) -> str:
+        body = xp.array2string(self.data, separator=", ", precision=4)
+        grad = ", requires_grad=True" if self.requires_grad else ""
+        return f"Tensor({body}, dtype={self.data.dtype.name}{grad})"
+
+    # --- arithmetic ---
+
+    def __add__(self, other: ArrayLike | Tensor) -> Tensor:
+        return self._binary(ops.Add(), other, "add")
+
+    def __radd__(self, other: ArrayLike) -> Tensor:
+        return self._lift(other)._binary(ops.Add(), self, "add")
+
+    def __sub__(self, other: ArrayLike | Tensor) -> Tensor:
+        return self._binary(ops.Sub(), other, "sub")
+
+    def __rsub__(self, other: ArrayLike) -> Tensor:
+        return self._lift(other)._binary(ops.Sub(), self, "sub")
+
+    def __mul__(self, other: ArrayLike | Tensor) -> Tensor:
+        return self._binary(ops.Mul(), other, "mul")
+
+    def __rmul__(self, other: ArrayLike) -> Tensor:
+        return self._lift(other)._binary(ops.Mul(), self, "mul")
+
+    def __truediv__(self, other: ArrayLike | Tensor) -> Tensor:
+        return self._binary(ops.Div(), other, "div")
+
+    def __rtruediv__(self, other: ArrayLike) -> Tensor:
+        return self._lift(other)._binary(ops.Div(), self, "div")
+
+    def __pow__(self, exponent: float | Tensor) -> Tensor:
+        if isinstance(exponent, Tensor):
+            return (exponent * self.log()).exp()  # a**b = exp(b log a), for a > 0
+        return Tensor._make(ops.Pow(float(exponent)), self)
+
+    def __rpow__(self, base: float) -> Tensor:
+        return (self * float(xp.log(base))).exp()
+
+    def __neg__(self) -> Tensor:
+        return Tensor._make(ops.Neg(), self)
+
+    def __matmul__(self, other: ArrayLike | Tensor) -> Tensor:
+        other = self._lift(other)
+        a, b = self.shape, other.shape
+        if not a or not b:
+            raise ValueError("matmul: expected operands with at least 1 dimension")
+        inner_a = a[-1]
+        inner_b = b[0] if len(b) == 1 else b[-2]
+        if inner_a != inner_b:
+            raise ValueError(
+                f"matmul: shapes {_shape_text(a)} and {_shape_text(b)} do not align: "
+                f"{inner_a} (last dim of the left) != {inner_b} (first dim of the right)"
+            )
+        return Tensor._make(ops.MatMul(), self, other)
+
+    def __rmatmul__(self, other: ArrayLike) -> Tensor:
+        return self._lift(other).__matmul__(self)
+
+    # --- elementwise functions ---
+
+    def exp(self) -> Tensor:
+        """E ** self, elementwise."""
+        return Tensor._make(ops.Exp(), self)
+
+    def log(self) -> Tensor:
+        """Natural logarithm, elementwise."""
+        return Tensor._make(ops.Log(), self)
+
+    def sqrt(self) -> Tensor:
+        """Square root, elementwise."""
+        return Tensor._make(ops.Sqrt(), self)
+
+    def abs(self) -> Tensor:
+        """|self|, elementwise (gradient 0 at 0)."""
+        return Tensor._make(ops.Abs(), self)
+
+    def tanh(self) -> Tensor:
+        """Hyperbolic tangent, elementwise."""
+        return Tensor._make(ops.Tanh(), self)
+
+    def sigmoid(self) -> Tensor:
+        """Logistic function 1 / (1 + exp(-x)), elementwise."""
+        return Tensor._make(ops.Sigmoid(), self)
+
+    def relu(self) -> Tensor:
+        """max(x, 0), elementwise (gradient 0 at 0)."""
+        return Tensor._make(ops.ReLU(), self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        """X if x > 0 else negative_slope * x, elementwise."""
+        return Tensor._make(ops.LeakyReLU(negative_slope), self)
+
+    def step(self) -> Tensor:
+        """Heaviside step: 1 where x >= 0 else 0. Its gradient is defined as 0."""
+        return Tensor._make(ops.Step(), self)
+
+    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Limit values to [min, max]; gradient passes where min <= x <= max."""
+        if min is None and max is None:
+            raise ValueError("clip: expected at least one of min and max, got neither")
+        return Tensor._make(ops.Clip(min, max), self)
+
+    clamp = clip
+
+    # --- reductions ---
+
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Sum over ``axis`` (all axes when None)."""
+        return Tensor._make(ops.Sum(axis, keepdims), self)
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Mean over ``axis`` (all axes when None)."""
+        return Tensor._make(ops.Mean(axis, keepdims), self)
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Maximum over ``axis``; tied maxima share the gradient equally."""
+        return Tensor._make(ops.Max(axis, keepdims), self)
+
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Minimum over ``axis``; tied minima share the gradient equally."""
+        return Tensor._make(ops.Min(axis, keepdims), self)
+
+    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """log(sum(exp(self), axis)), computed without overflow."""
+        return Tensor._make(ops.LogSumExp(axis, keepdims), self)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        """Self - logsumexp(self, axis): log-probabilities, stable for any logits."""
+        return self - self.logsumexp(axis=axis, keepdims=True)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        """exp(log_softmax(self)): probabilities along ``axis`` that sum to 1."""
+        return self.log_softmax(axis).exp()
+
+    # --- shape ---
+
+    def reshape(self, *shape: int | Sequence[int]) -> Tensor:
+        """The same values in a new shape; accepts ``reshape(2, 3)`` or ``reshape((2, 3))``."""
+        first = shape[0] if len(shape) == 1 else None
+        dims = shape if first is None or isinstance(first, int) else tuple(first)
+        target = tuple(int(n) for n in dims)  # type: ignore[arg-type]
+        try:
+            return Tensor._make(ops.Reshape(target), self)
+        except ValueError:
+            raise ValueError(
+                f"reshape: cannot reshape a tensor of shape {_shape_text(self.shape)} "
+                f"({self.size} elements) into {target}"
+            ) from None
+
+    def transpose(self, *axes: int) -> Tensor:
+        """Permute the axes (reverse them when none are given)."""
+        order = (
+            tuple(axes[0]) if len(axes) == 1 and not isinstance(axes[0], int) else axes
+        )
+        return Tensor._make(ops.Transpose(order or None), self)
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 (NumPy's and PyTorch's name)
+        """The transpose (axes reversed)."""
+        return self.transpose()
+
+    def __getitem__(self, index: Any) -> Tensor:
+        if isinstance(index, Tensor):
+            index = index.data.astype(xp.intp)
+        return Tensor._make(ops.GetItem(index), self)
+
+
+# --- functions of several tensors ---
+
+
+def _as_tensors(tensors: Sequence[Tensor | ArrayLike]) -> list[Tensor]:
+    if len(tensors) == 0:
+        raise ValueError("expected at least one tensor, got an empty sequence")
+    return [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+
+
+def concatenate(tensors: Sequence[Tensor | ArrayLike], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis (``torch.cat``)."""
+    ts = _as_tensors(tensors)
+    shapes = [t.shape for t in ts]
+    rest = {s[: axis % len(s)] + s[axis % len(s) + 1 :] for s in shapes if s}
+    if len(rest) > 1 or len({len(s) for s in shapes}) > 1:
+        raise ValueError(
+            f"concatenate: all shapes must agree except along axis {axis}; got "
+            + ", ".join(_shape_text(s) for s in shapes)
+        )
+    return Tensor._make(ops.Concatenate(axis), *ts)
+
+
+def stack(tensors: Sequence[Tensor | ArrayLike], axis: int = 0) -> Tensor:
+    """Join tensors of equal shape along a new axis."""
+    ts = _as_tensors(tensors)
+    shapes = {t.shape for t in ts}
+    if len(shapes) > 1:
+        raise ValueError(
+            "stack: expected tensors of one shape, got "
+            + ", ".join(_shape_text(s) for s in sorted(shapes))
+        )
+    return Tensor._make(ops.Stack(axis), *ts)
+
+
+def where(
+    condition: Tensor | ArrayLike, a: Tensor | ArrayLike, b: Tensor | ArrayLike
+) -> Tensor:
+    """Elementwise a where condition is true, else b; the condition gets no gradient."""
+    cond = condition.data if isinstance(condition, Tensor) else xp.asarray(condition)
+    ta = a if isinstance(a, Tensor) else Tensor(a)
+    tb = ta._lift(b)
+    ta._check_broadcast(tb, "where")
+    try:
+        xp.broadcast_shapes(cond.shape, ta.shape, tb.shape)
+    except ValueError:
+        raise ValueError(
+            f"where: condition of shape {_shape_text(cond.shape)} does not broadcast "
+            f"with {_shape_text(ta.shape)} and {_shape_text(tb.shape)}"
+        ) from None
+    return Tensor._make(ops.Where(cond.astype(bool)), ta, tb)
+
+
+def maximum(a: Tensor | ArrayLike, b: Tensor | ArrayLike) -> Tensor:
+    """Elementwise maximum; at ties each input gets half the gradient."""
+    ta = a if isinstance(a, Tensor) else Tensor(a)
+    return ta._binary(ops.Maximum(), b, "maximum")
+
+
+def minimum(a: Tensor | ArrayLike, b: Tensor | ArrayLike) -> Tensor:
+    """Elementwise minimum; at ties each input gets half the gradient."""
+    ta = a if isinstance(a, Tensor) else Tensor(a)
+    return ta._binary(ops.Minimum(), b, "minimum")

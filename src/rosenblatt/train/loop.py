@@ -1,0 +1,322 @@
+"""The fit loop: mini-batches, forward, loss, backward, step, callbacks, History."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rosenblatt.backend import Array, ArrayLike, resolve_rng, xp
+from rosenblatt.nn import Module
+from rosenblatt.optim import Optimizer
+from rosenblatt.tensor import Tensor, no_grad
+from rosenblatt.train.callbacks import Callback, Logs, ProgressBar
+from rosenblatt.train.metrics import Metric, resolve_metrics
+
+__all__ = ["History", "LossFn", "Trainer", "evaluate", "fit", "predict"]
+
+LossFn = Callable[[Tensor, Array], Tensor]
+"""loss_fn(outputs, targets) -> a scalar Tensor, e.g. ``nn.functional.cross_entropy``."""
+
+
+@dataclass
+class History:
+    """What training recorded: ``history[name]`` is a list with one value per epoch.
+
+    Names are ``loss``, each metric (``accuracy``), their ``val_`` versions when there
+    is validation data, and ``lr`` when a schedule callback runs.
+    """
+
+    history: dict[str, list[float]] = field(default_factory=dict)
+    epoch: list[int] = field(default_factory=list)
+
+    def append(self, epoch: int, logs: Logs) -> None:
+        """Record one epoch's logs."""
+        self.epoch.append(epoch)
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(float(value))
+
+    def __getitem__(self, key: str) -> list[float]:
+        return self.history[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.history
+
+    def __len__(self) -> int:
+        return len(self.epoch)
+
+
+def _as_inputs(X: ArrayLike, dtype: np.dtype, who: str) -> Array:
+    array = xp.asarray(X)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{who}: expected numeric X, got dtype {array.dtype}")
+    array = array.astype(dtype, copy=False)
+    if array.ndim < 2:
+        raise ValueError(
+            f"{who}: expected X with a sample axis and features, got shape {array.shape}"
+        )
+    if not xp.all(xp.isfinite(array)):
+        raise ValueError(f"{who}: X contains NaN or infinity")
+    return array
+
+
+def _as_targets(y: ArrayLike, n: int, dtype: np.dtype, who: str) -> Array:
+    array = xp.asarray(y)
+    if array.shape[:1] != (n,):
+        raise ValueError(
+            f"{who}: X has {n} samples but y has {array.shape[:1] or 'no'} rows"
+        )
+    if array.dtype.kind == "f":
+        if not xp.all(xp.isfinite(array)):
+            raise ValueError(f"{who}: y contains NaN or infinity")
+        return array.astype(dtype, copy=False)
+    if array.dtype.kind not in "biu":
+        raise TypeError(
+            f"{who}: expected numeric y (class indices or values), got dtype {array.dtype}; "
+            "encode string labels first (e.g. sklearn.preprocessing.LabelEncoder)"
+        )
+    return array
+
+
+def _model_dtype(model: Module) -> np.dtype:
+    param = next(iter(model.parameters()), None)
+    if param is None:
+        raise ValueError(
+            f"fit: the model {type(model).__name__} has no parameters to train"
+        )
+    return param.dtype
+
+
+def predict(model: Module, X: ArrayLike, batch_size: int = 1024) -> Array:
+    """The model's outputs for X, in evaluation mode, batch by batch, without a graph."""
+    inputs = _as_inputs(X, _model_dtype(model), "predict")
+    was_training = model.training
+    model.eval()
+    try:
+        with no_grad():
+            parts = [
+                model(Tensor(inputs[i : i + batch_size])).data
+                for i in range(0, len(inputs), batch_size)
+            ]
+    finally:
+        model.train(was_training)
+    return xp.concatenate(parts) if parts else xp.empty((0,))
+
+
+def evaluate(
+    model: Module,
+    loss_fn: LossFn,
+    X: ArrayLike,
+    y: ArrayLike,
+    metrics: Sequence[str | Metric] = ("accuracy",),
+    batch_size: int = 1024,
+) -> dict[str, float]:
+    """Loss and metrics of the model on (X, y), in evaluation mode."""
+    outputs = predict(model, X, batch_size)
+    targets = _as_targets(y, len(outputs), outputs.dtype, "evaluate")
+    with no_grad():
+        logs = {"loss": loss_fn(Tensor(outputs), targets).item()}
+    for name, metric in resolve_metrics(metrics).items():
+        logs[name] = metric(outputs, targets)
+    return logs
+
+
+class Trainer:
+    """Trains ``model`` by mini-batch gradient descent; ``fit`` is the usual entry point.
+
+    One step walks down and up once: a batch becomes a Tensor, ``model(x)`` records
+    the graph, ``loss_fn`` reduces it to a number, ``backward()`` fills every
+    parameter's ``grad``, and ``optimizer.step()`` updates the weights in place.
+    """
+
+    def __init__(
+        self,
+        model: Module,
+        loss_fn: LossFn,
+        optimizer: Optimizer,
+        *,
+        metrics: Sequence[str | Metric] = (),
+        callbacks: Sequence[Callback] = (),
+        verbose: int = 1,
+    ) -> None:
+        self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
+        self.metrics = resolve_metrics(metrics)
+        self.callbacks = list(callbacks)
+        if verbose:
+            self.callbacks.append(ProgressBar(verbose))
+        for callback in self.callbacks:
+            callback.trainer = self
+        self.stop_training = False
+        self.epochs = 0
+        self.n_batches = 0
+
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        *,
+        epochs: int = 10,
+        batch_size: int = 32,
+        shuffle: bool = True,
+        rng: np.random.Generator | int | None = None,
+        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+        validation_split: float = 0.0,
+    ) -> History:
+        """Train for ``epochs`` passes over (X, y); see ``rosenblatt.train.fit``."""
+        if not isinstance(epochs, int) or epochs < 1:
+            raise ValueError(f"fit: expected epochs a positive int, got {epochs!r}")
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(
+                f"fit: expected batch_size a positive int, got {batch_size!r}"
+            )
+        if not 0.0 <= validation_split < 1.0:
+            raise ValueError(
+                f"fit: expected validation_split in [0, 1), got {validation_split}"
+            )
+        dtype = _model_dtype(self.model)
+        inputs = _as_inputs(X, dtype, "fit")
+        targets = _as_targets(y, len(inputs), dtype, "fit")
+        if validation_split and validation_data is None:
+            # As Keras: the *last* samples, taken before any shuffling.
+            n_val = max(1, round(len(inputs) * validation_split))
+            validation_data = (inputs[-n_val:], targets[-n_val:])
+            inputs, targets = inputs[:-n_val], targets[:-n_val]
+        if len(inputs) == 0:
+            raise ValueError("fit: no training samples (X is empty)")
+        generator = resolve_rng(rng)
+        n = len(inputs)
+        self.epochs, self.n_batches = epochs, math.ceil(n / batch_size)
+        self.stop_training = False
+        history = History()
+        self._call("on_train_begin", {})
+        for epoch in range(epochs):
+            self._call("on_epoch_begin", epoch, {})
+            order = generator.permutation(n) if shuffle else xp.arange(n)
+            logs = self._run_epoch(inputs, targets, order, batch_size, epoch)
+            if validation_data is not None:
+                val = evaluate(
+                    self.model,
+                    self.loss_fn,
+                    *validation_data,
+                    metrics=list(self.metrics.values()),
+                )
+                logs.update({f"val_{k}": v for k, v in val.items()})
+            self._call("on_epoch_end", epoch, logs)
+            history.append(epoch, logs)
+            if self.stop_training:
+                break
+        self._call("on_train_end", {})
+        return history
+
+    def _run_epoch(
+        self, inputs: Array, targets: Array, order: Array, batch_size: int, epoch: int
+    ) -> Logs:
+        self.model.train()
+        sums: dict[str, float] = dict.fromkeys(["loss", *self.metrics], 0.0)
+        seen = 0
+        for batch, start in enumerate(range(0, len(order), batch_size)):
+            index = order[start : start + batch_size]
+            x_batch, y_batch = inputs[index], targets[index]
+            outputs = self.model(Tensor(x_batch))
+            loss = self.loss_fn(outputs, y_batch)
+            value = loss.item()
+            if not math.isfinite(value):
+                raise FloatingPointError(
+                    f"fit: the loss became {value} at epoch {epoch + 1}, batch {batch + 1} "
+                    f"of {self.n_batches}; the weights are those from before that batch. "
+                    f"Lower the learning rate (now {self.optimizer.lr:g}) or check the data"
+                )
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+            batch_logs = {"loss": value}
+            for name, metric in self.metrics.items():
+                batch_logs[name] = metric(outputs.data, y_batch)
+            size = len(index)
+            seen += size
+            for key, val in batch_logs.items():
+                sums[key] += val * size
+            self._call("on_batch_end", batch, batch_logs)
+        return {key: total / seen for key, total in sums.items()}
+
+    def _call(self, hook: str, *args: object) -> None:
+        for callback in self.callbacks:
+            getattr(callback, hook)(*args)
+
+
+def fit(
+    model: Module,
+    loss_fn: LossFn,
+    optimizer: Optimizer,
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    epochs: int = 10,
+    batch_size: int = 32,
+    shuffle: bool = True,
+    rng: np.random.Generator | int | None = None,
+    validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+    validation_split: float = 0.0,
+    metrics: Sequence[str | Metric] = (),
+    callbacks: Sequence[Callback] = (),
+    verbose: int = 1,
+) -> History:
+    """Train ``model`` on (X, y) by mini-batch gradient descent and return its History.
+
+    Parameters
+    ----------
+    model : Module
+        Maps a batch of shape (N, D) to outputs (N, K).
+    loss_fn : callable
+        ``loss_fn(outputs, targets)`` -> scalar Tensor (``F.cross_entropy``, ...).
+    optimizer : Optimizer
+        Built over ``model.parameters()``.
+    X : array_like of shape (n_samples, ...)
+        Inputs; converted once to the model's dtype. NaN or inf raise.
+    y : array_like of shape (n_samples,) or (n_samples, K)
+        Class indices or target values.
+    epochs, batch_size : int
+        Passes over the data, and samples per step (the last batch may be smaller).
+    shuffle : bool
+        Visit the samples in a new random order each epoch.
+    rng : Generator, int or None
+        Source of the shuffling order; with a seed (and seeded model and dropout),
+        training on the same machine is bit-for-bit reproducible.
+    validation_data : (X_val, y_val), optional
+        Evaluated after every epoch; adds ``val_loss`` and ``val_<metric>`` to the logs.
+    validation_split : float
+        Instead of ``validation_data``: hold out this fraction, the *last* samples.
+    metrics : sequence of 'accuracy' or callables
+        Computed on every batch (training) and on the validation data.
+    callbacks : sequence of Callback
+        ``EarlyStopping``, ``LearningRateScheduler``, or your own.
+    verbose : int
+        0 silent; 1 a progress bar per epoch on a terminal (one line per epoch
+        otherwise); 2 one line per epoch. Progress goes to stderr.
+
+    Returns
+    -------
+    History
+        Per-epoch lists of ``loss``, the metrics and their ``val_`` versions.
+
+    Raises
+    ------
+    FloatingPointError
+        When the loss becomes NaN or infinite; the message names the epoch and batch,
+        and the weights are left as they were before that batch.
+    """
+    trainer = Trainer(
+        model, loss_fn, optimizer, metrics=metrics, callbacks=callbacks, verbose=verbose
+    )
+    return trainer.fit(
+        X,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        rng=rng,
+        validation_data=validation_data,
+        validation_split=validation_split,
+    )
