@@ -60,9 +60,9 @@ def as_array(data: ArrayLike, dtype: DTypeLike | None = None) -> Array:
         if wanted not in _FLOAT_DTYPES:
             raise TypeError(f"as_array: expected float32 or float64, got {wanted.name}")
         return xp.asarray(data, dtype=wanted)
+    if isinstance(data, (xp.ndarray, xp.generic)) and data.dtype in _FLOAT_DTYPES:
+        return xp.asarray(data)
     array = xp.asarray(data)
-    if array.dtype in _FLOAT_DTYPES:
-        return array
     if array.dtype.kind not in "biuf":
         raise TypeError(
             f"as_array: expected numbers, got an array of dtype {array.dtype.name}"

@@ -21,22 +21,29 @@ class MatMul(Op):
         return xp.matmul(a, b)
 
     def backward(self, grad_output: Array) -> tuple[Array | None, Array | None]:
+        # Promote 1-D operands to matrices, (k,) -> (1, k) on the left and (k, 1) on
+        # the right, and view grad_output in the promoted product's shape.
         a = self.a[None, :] if self.a.ndim == 1 else self.a
         b = self.b[:, None] if self.b.ndim == 1 else self.b
-        g = grad_output
-        if self.a.ndim == 1:
-            g = xp.expand_dims(g, -2)
-        if self.b.ndim == 1:
-            g = xp.expand_dims(g, -1)
+        promoted = (
+            *xp.broadcast_shapes(a.shape[:-2], b.shape[:-2]),
+            a.shape[-2],
+            b.shape[-1],
+        )
+        g = grad_output.reshape(promoted)
         grad_a = grad_b = None
         if self.needs_input_grad[0]:
             grad_a = xp.matmul(g, xp.swapaxes(b, -1, -2))
             if self.a.ndim == 1:
-                grad_a = xp.squeeze(grad_a, -2)
+                grad_a = grad_a.sum(axis=tuple(range(grad_a.ndim - 2))).reshape(
+                    self.a.shape
+                )
         if self.needs_input_grad[1]:
             grad_b = xp.matmul(xp.swapaxes(a, -1, -2), g)
             if self.b.ndim == 1:
-                grad_b = xp.squeeze(grad_b, -1)
+                grad_b = grad_b.sum(axis=tuple(range(grad_b.ndim - 2))).reshape(
+                    self.b.shape
+                )
         return grad_a, grad_b
 
 

@@ -216,30 +216,50 @@ class Trainer:
         self.model.train()
         sums: dict[str, float] = dict.fromkeys(["loss", *self.metrics], 0.0)
         seen = 0
-        for batch, start in enumerate(range(0, len(order), batch_size)):
-            index = order[start : start + batch_size]
-            x_batch, y_batch = inputs[index], targets[index]
-            outputs = self.model(Tensor(x_batch))
-            loss = self.loss_fn(outputs, y_batch)
-            value = loss.item()
-            if not math.isfinite(value):
-                raise FloatingPointError(
-                    f"fit: the loss became {value} at epoch {epoch + 1}, batch {batch + 1} "
-                    f"of {self.n_batches}; the weights are those from before that batch. "
-                    f"Lower the learning rate (now {self.optimizer.lr:g}) or check the data"
+        # NumPy's overflow warnings are noise here: a non-finite loss is caught below
+        # and reported with the epoch and batch.
+        with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for batch, start in enumerate(range(0, len(order), batch_size)):
+                self._run_batch(
+                    inputs,
+                    targets,
+                    order[start : start + batch_size],
+                    batch,
+                    epoch,
+                    sums,
                 )
-            self.optimizer.zero_grad()
-            loss.backward()
-            self.optimizer.step()
-            batch_logs = {"loss": value}
-            for name, metric in self.metrics.items():
-                batch_logs[name] = metric(outputs.data, y_batch)
-            size = len(index)
-            seen += size
-            for key, val in batch_logs.items():
-                sums[key] += val * size
-            self._call("on_batch_end", batch, batch_logs)
+                seen += min(batch_size, len(order) - start)
         return {key: total / seen for key, total in sums.items()}
+
+    def _run_batch(
+        self,
+        inputs: Array,
+        targets: Array,
+        index: Array,
+        batch: int,
+        epoch: int,
+        sums: dict[str, float],
+    ) -> None:
+        """One step: forward, loss, backward, update; adds the batch's logs to ``sums``."""
+        x_batch, y_batch = inputs[index], targets[index]
+        outputs = self.model(Tensor(x_batch))
+        loss = self.loss_fn(outputs, y_batch)
+        value = loss.item()
+        if not math.isfinite(value):
+            raise FloatingPointError(
+                f"fit: the loss became {value} at epoch {epoch + 1}, batch {batch + 1} "
+                f"of {self.n_batches}; the weights are those from before that batch. "
+                f"Lower the learning rate (now {self.optimizer.lr:g}) or check the data"
+            )
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        batch_logs = {"loss": value}
+        for name, metric in self.metrics.items():
+            batch_logs[name] = metric(outputs.data, y_batch)
+        for key, val in batch_logs.items():
+            sums[key] += val * len(index)
+        self._call("on_batch_end", batch, batch_logs)
 
     def _call(self, hook: str, *args: object) -> None:
         for callback in self.callbacks:

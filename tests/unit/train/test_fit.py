@@ -1,0 +1,325 @@
+"""The fit loop: learning XOR and digits, reproducibility, validation, callbacks, NaN."""
+
+import io
+
+import numpy as np
+import pytest
+
+from rosenblatt import Tensor, nn, optim
+from rosenblatt.data import load_digits
+from rosenblatt.nn import functional as F
+from rosenblatt.train import (
+    Callback,
+    EarlyStopping,
+    LearningRateScheduler,
+    ProgressBar,
+    Trainer,
+    confusion_matrix,
+    evaluate,
+    fit,
+    predict,
+    predicted_classes,
+)
+
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+XOR_Y = np.array([[0], [1], [1], [0]], dtype=np.float32)
+
+
+def test_a_2_4_1_sigmoid_mlp_learns_xor_perfectly() -> None:
+    # Minsky and Papert's counter-example, solved by backpropagation (1986).
+    net = nn.Sequential(
+        nn.Linear(2, 4, rng=0), nn.Sigmoid(), nn.Linear(4, 1, rng=1), nn.Sigmoid()
+    )
+    history = fit(
+        net,
+        F.mse_loss,
+        optim.SGD(net.parameters(), lr=2.0, momentum=0.9),
+        XOR_X,
+        XOR_Y,
+        epochs=500,
+        batch_size=4,
+        metrics=["accuracy"],
+        verbose=0,
+        rng=0,
+    )
+    outputs = predict(net, XOR_X)
+    np.testing.assert_array_equal(predicted_classes(outputs), [0, 1, 1, 0])
+    assert history["accuracy"][-1] == 1.0
+    assert history["loss"][-1] < 0.01 < history["loss"][0]
+
+
+def test_digits_mlp_reaches_97_percent() -> None:
+    data = load_digits(seed=0)
+    net = nn.build_mlp([64, 256, 128, 10], rng=0)
+    fit(
+        net,
+        F.cross_entropy,
+        optim.Adam(net.parameters(), lr=2e-3),
+        data.X_train,
+        data.y_train,
+        epochs=30,
+        batch_size=32,
+        rng=0,
+        verbose=0,
+    )
+    accuracy = np.mean(predicted_classes(predict(net, data.X_test)) == data.y_test)
+    assert accuracy >= 0.97
+
+
+def train_once(seed: int) -> list[np.ndarray]:
+    data = load_digits(seed=1)
+    net = nn.build_mlp([64, 32, 10], dropout=0.2, rng=seed)
+    fit(
+        net,
+        F.cross_entropy,
+        optim.Adam(net.parameters(), lr=1e-3),
+        data.X_train,
+        data.y_train,
+        epochs=3,
+        batch_size=64,
+        rng=seed,
+        verbose=0,
+    )
+    return [p.data.copy() for p in net.parameters()]
+
+
+def test_same_seed_gives_bit_identical_weights() -> None:
+    first, second = train_once(7), train_once(7)
+    for a, b in zip(first, second, strict=True):
+        assert a.tobytes() == b.tobytes()
+    other = train_once(8)
+    assert first[0].tobytes() != other[0].tobytes()
+
+
+def test_history_records_loss_metrics_and_validation() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((100, 3)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(int)
+    net = nn.build_mlp([3, 8, 2], rng=0)
+    history = fit(
+        net,
+        F.cross_entropy,
+        optim.Adam(net.parameters(), lr=1e-2),
+        X,
+        y,
+        epochs=4,
+        validation_split=0.2,
+        metrics=["accuracy"],
+        verbose=0,
+        rng=0,
+    )
+    assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert len(history) == 4 and all(len(v) == 4 for v in history.history.values())
+    # validation_split holds out the *last* 20 samples
+    logs = evaluate(net, F.cross_entropy, X[-20:], y[-20:], metrics=["accuracy"])
+    assert logs["loss"] == pytest.approx(history["val_loss"][-1], rel=1e-5)
+
+
+def test_diverging_loss_stops_with_the_epoch_and_batch_and_keeps_weights() -> None:
+    # A learning rate far too large for these inputs: the weights grow geometrically
+    # until the float32 loss overflows.
+    X = np.full((12, 2), 10.0, dtype=np.float32)
+    y = np.ones((12, 1), dtype=np.float32)
+    net = nn.build_mlp([2, 1], rng=0)
+
+    class Snapshot(Callback):
+        def on_batch_end(self, batch, logs):
+            self.weights = net.state_dict()
+
+    snap = Snapshot()
+    with pytest.raises(
+        FloatingPointError, match=r"loss became inf at epoch \d+, batch \d of 3"
+    ) as e:
+        fit(
+            net,
+            F.mse_loss,
+            optim.SGD(net.parameters(), lr=10.0),
+            X,
+            y,
+            epochs=100,
+            batch_size=4,
+            shuffle=False,
+            callbacks=[snap],
+            verbose=0,
+        )
+    assert "Lower the learning rate (now 10)" in str(e.value)
+    for key, value in net.state_dict().items():  # unchanged since the last good batch
+        np.testing.assert_array_equal(value, snap.weights[key])
+
+
+def test_non_finite_targets_are_refused_up_front() -> None:
+    net = nn.build_mlp([2, 1], rng=0)
+    with pytest.raises(ValueError, match="y contains NaN or infinity"):
+        fit(
+            net,
+            F.mse_loss,
+            optim.SGD(net.parameters(), lr=0.1),
+            XOR_X,
+            np.array([[0], [np.nan], [1], [0]]),
+            verbose=0,
+        )
+
+
+def test_early_stopping_restores_the_best_weights() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 4)).astype(np.float32)
+    y = rng.integers(0, 2, 64)  # noise: validation loss soon gets worse
+    X_val, y_val = (
+        rng.standard_normal((32, 4)).astype(np.float32),
+        rng.integers(0, 2, 32),
+    )
+    net = nn.build_mlp([4, 64, 2], rng=0)
+    stopper = EarlyStopping(patience=2, restore_best_weights=True)
+    history = fit(
+        net,
+        F.cross_entropy,
+        optim.Adam(net.parameters(), lr=0.05),
+        X,
+        y,
+        epochs=100,
+        validation_data=(X_val, y_val),
+        callbacks=[stopper],
+        verbose=0,
+        rng=0,
+    )
+    assert stopper.stopped_epoch is not None and len(history) < 100
+    best = int(np.argmin(history["val_loss"]))
+    assert len(history) == best + 1 + 3  # patience 2: stopped on the third bad epoch
+    final = evaluate(net, F.cross_entropy, X_val, y_val, metrics=[])["loss"]
+    assert final == pytest.approx(history["val_loss"][best], rel=1e-5)
+
+
+def test_learning_rate_scheduler_callback_logs_and_steps() -> None:
+    X, y = XOR_X, np.array([0, 1, 1, 0])
+    net = nn.build_mlp([2, 4, 2], rng=0)
+    opt = optim.SGD(net.parameters(), lr=1.0)
+    history = fit(
+        net,
+        F.cross_entropy,
+        opt,
+        X,
+        y,
+        epochs=3,
+        verbose=0,
+        callbacks=[LearningRateScheduler(optim.StepLR(opt, step_size=1, gamma=0.5))],
+    )
+    assert history["lr"] == [1.0, 0.5, 0.25]
+    assert opt.lr == 0.125
+
+
+def test_monitoring_a_missing_quantity_names_what_is_there() -> None:
+    net = nn.build_mlp([2, 2], rng=0)
+    with pytest.raises(KeyError, match="'val_loss' is not in the logs"):
+        fit(
+            net,
+            F.cross_entropy,
+            optim.SGD(net.parameters(), lr=0.1),
+            XOR_X,
+            [0, 1, 1, 0],
+            epochs=2,
+            callbacks=[EarlyStopping()],
+            verbose=0,
+        )
+
+
+def test_one_line_per_epoch_when_not_a_terminal() -> None:
+    stream = io.StringIO()
+    net = nn.build_mlp([2, 2], rng=0)
+    trainer = Trainer(
+        net,
+        F.cross_entropy,
+        optim.SGD(net.parameters(), lr=0.1),
+        metrics=["accuracy"],
+        callbacks=[ProgressBar(1, stream)],
+        verbose=0,
+    )
+    trainer.fit(XOR_X, [0, 1, 1, 0], epochs=3)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 3
+    assert (
+        lines[0].startswith("Epoch 1/3 - ")
+        and "loss: " in lines[0]
+        and "accuracy: " in lines[0]
+    )
+
+
+def test_verbose_zero_is_silent(capsys: pytest.CaptureFixture[str]) -> None:
+    net = nn.build_mlp([2, 2], rng=0)
+    fit(
+        net,
+        F.cross_entropy,
+        optim.SGD(net.parameters(), lr=0.1),
+        XOR_X,
+        [0, 1, 1, 0],
+        epochs=2,
+        verbose=0,
+    )
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "X", "y", "error", "message"),
+    [
+        ({}, np.array([[np.nan, 1.0]]), [0], ValueError, "X contains NaN"),
+        ({}, np.ones(4), [0, 1, 1, 0], ValueError, "expected X with a sample axis"),
+        ({}, XOR_X, [0, 1], ValueError, "X has 4 samples but y has"),
+        ({}, XOR_X, ["a", "b", "a", "b"], TypeError, "encode string labels"),
+        ({"epochs": 0}, XOR_X, [0, 1, 1, 0], ValueError, "epochs a positive int"),
+        (
+            {"batch_size": 0},
+            XOR_X,
+            [0, 1, 1, 0],
+            ValueError,
+            "batch_size a positive int",
+        ),
+        (
+            {"validation_split": 1.0},
+            XOR_X,
+            [0, 1, 1, 0],
+            ValueError,
+            "validation_split",
+        ),
+    ],
+)
+def test_bad_input_names_the_problem(kwargs, X, y, error, message) -> None:
+    net = nn.build_mlp([2, 2], rng=0)
+    with pytest.raises(error, match=message):
+        fit(
+            net,
+            F.cross_entropy,
+            optim.SGD(net.parameters(), lr=0.1),
+            X,
+            y,
+            verbose=0,
+            **kwargs,
+        )
+
+
+def test_fit_does_not_modify_the_callers_arrays() -> None:
+    X, y = XOR_X.copy(), np.array([0, 1, 1, 0])
+    net = nn.build_mlp([2, 2], rng=0)
+    fit(
+        net,
+        F.cross_entropy,
+        optim.SGD(net.parameters(), lr=0.1),
+        X,
+        y,
+        epochs=2,
+        verbose=0,
+    )
+    np.testing.assert_array_equal(X, XOR_X)
+    np.testing.assert_array_equal(y, [0, 1, 1, 0])
+
+
+def test_confusion_matrix_counts() -> None:
+    m = confusion_matrix(np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]), 3)
+    np.testing.assert_array_equal(m, [[1, 0, 0], [0, 1, 1], [0, 0, 1]])
+
+
+def test_predict_restores_training_mode_and_records_nothing() -> None:
+    net = nn.build_mlp([2, 2], dropout=0.5, rng=0)
+    out = predict(net, XOR_X)
+    assert net.training and isinstance(out, np.ndarray)
+    np.testing.assert_array_equal(out, predict(net, XOR_X))  # eval mode: no dropout
+    assert out.shape == (4, 2) and not isinstance(out, Tensor)
