@@ -55,15 +55,24 @@ class Adam(Optimizer):
         t = state["step"]
         m = self._buffer(state, "exp_avg", param.data)
         v = self._buffer(state, "exp_avg_sq", param.data)
+        # One scratch array per parameter and out= everywhere: a step allocates
+        # nothing. (Fresh temporaries of this size cost page faults; measured as
+        # half the time of an MLP epoch before this change.)
+        tmp = self._scratch(state, param.data)
         m *= b1
-        m += (1 - b1) * grad
+        xp.multiply(grad, 1 - b1, out=tmp)
+        m += tmp
         v *= b2
-        v += (1 - b2) * (grad * grad)
-        step_size = self.lr / (1 - b1**t)
-        denom = xp.sqrt(v)
-        denom /= math.sqrt(1 - b2**t)
-        denom += self.eps
-        param.data -= step_size * (m / denom)
+        xp.multiply(grad, grad, out=tmp)
+        tmp *= 1 - b2
+        v += tmp
+        # denom = sqrt(v) / sqrt(1 - b2^t) + eps;  w -= lr / (1 - b1^t) * m / denom
+        xp.sqrt(v, out=tmp)
+        tmp *= 1 / math.sqrt(1 - b2**t)
+        tmp += self.eps
+        xp.divide(m, tmp, out=tmp)
+        tmp *= self.lr / (1 - b1**t)
+        param.data -= tmp
 
 
 class AdamW(Adam):

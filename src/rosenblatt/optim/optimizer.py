@@ -84,13 +84,27 @@ class Optimizer:
         buf: Array = state[name]
         return buf
 
+    @staticmethod
+    def _scratch(state: dict[str, Any], like: Array) -> Array:
+        """A per-parameter work array, reused by every step (not part of the state)."""
+        tmp = state.get("_scratch")
+        if tmp is None:
+            tmp = state["_scratch"] = xp.empty_like(like)
+        scratch: Array = tmp
+        return scratch
+
     def state_dict(self) -> dict[str, Any]:
         """The learning rate, step count and per-parameter buffers (copies)."""
         return {
             "lr": self.lr,
             "step_count": self.step_count,
             "state": [
-                {k: xp.array(v, copy=True) for k, v in s.items()} for s in self.state
+                {
+                    k: xp.array(v, copy=True)
+                    for k, v in s.items()
+                    if not k.startswith("_")
+                }
+                for s in self.state
             ],
         }
 

@@ -1,0 +1,237 @@
+"""Side-by-side benchmarks; writes benchmarks/RESULTS.md.
+
+Workload (issue 2): one training epoch of a 784-256-128-10 ReLU MLP with Adam,
+batch 128, float32, on 60,000 samples of synthetic Fashion-MNIST-shaped data, in
+rosenblatt and in PyTorch (same run, same threads, same data, same initial weights),
+and the GEMM-only floor: the time of just that epoch's matrix products in NumPy.
+
+Each round runs every contender once, in turn (interleaved, so drifts in machine load
+hit all of them alike); the table reports the median over rounds.
+
+Usage: python benchmarks/run.py [--quick] [--rounds N] [--out PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import threadpoolctl
+
+import rosenblatt
+from rosenblatt import nn, optim
+from rosenblatt.nn import functional as F
+from rosenblatt.train import fit
+
+SIZES = [784, 256, 128, 10]
+BATCH = 128
+LR = 1e-3
+
+
+def synthetic_fashion(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Fashion-MNIST's shape: n x 784 pixels in [0, 1], 10 classes with learnable structure.
+
+    Each class has a random template; a sample is its template plus noise, clipped
+    to [0, 1] and quantised to 256 grey levels like the real images.
+    """
+    rng = np.random.default_rng(seed)
+    templates = rng.random((10, 784))
+    y = rng.integers(0, 10, n)
+    X = np.clip(templates[y] + rng.normal(0, 0.35, (n, 784)), 0, 1)
+    X = (np.round(X * 255) / 255).astype(np.float32)
+    return X, y.astype(np.int64)
+
+
+def initial_weights(seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """One set of (W, b) per layer, W of shape (D_in, D_out), shared by every contender."""
+    net = nn.build_mlp(SIZES, rng=seed)
+    layers = [m for m in net if isinstance(m, nn.Linear)]
+    return [(layer.weight.data.copy(), layer.bias.data.copy()) for layer in layers]
+
+
+# --- contenders: each trains one epoch from the same weights and returns the final loss ---
+
+
+def rosenblatt_epoch(X: np.ndarray, y: np.ndarray, weights, seed: int) -> float:
+    net = nn.build_mlp(SIZES, rng=seed)
+    layers = [m for m in net if isinstance(m, nn.Linear)]
+    for layer, (W, b) in zip(layers, weights, strict=True):
+        layer.weight.data[...] = W
+        layer.bias.data[...] = b
+    opt = optim.Adam(net.parameters(), lr=LR)
+    history = fit(
+        net, F.cross_entropy, opt, X, y, epochs=1, batch_size=BATCH, rng=seed, verbose=0
+    )
+    return history["loss"][-1]
+
+
+def torch_epoch(X: np.ndarray, y: np.ndarray, weights, seed: int) -> float:
+    import torch
+
+    layers: list[torch.nn.Module] = []
+    for i, (W, b) in enumerate(weights):
+        linear = torch.nn.Linear(*W.shape)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(W.T.copy()))
+            linear.bias.copy_(torch.from_numpy(b))
+        layers.append(linear)
+        if i < len(weights) - 1:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.Adam(model.parameters(), lr=LR)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    order = torch.from_numpy(np.random.default_rng(seed).permutation(len(X)))
+    total = 0.0
+    for start in range(0, len(X), BATCH):
+        index = order[start : start + BATCH]
+        xb, yb = Xt[index], yt[index]
+        loss = torch.nn.functional.cross_entropy(model(xb), yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        total += loss.item() * len(index)
+    return total / len(X)
+
+
+def gemm_floor(X: np.ndarray, y: np.ndarray, weights, seed: int) -> float:
+    """Only the epoch's matrix products: forward x W, backward g W^T and a^T g.
+
+    The first layer's input gradient is not needed, so it is not computed (as in
+    rosenblatt and PyTorch). Nothing else -- no activations, loss, or updates.
+    """
+    Ws = [W for W, _ in weights]
+    g_out = [np.ones((BATCH, W.shape[1]), dtype=np.float32) for W in Ws]
+    order = np.random.default_rng(seed).permutation(len(X))
+    for start in range(0, len(X), BATCH):
+        a = X[order[start : start + BATCH]]
+        acts = [a]
+        for W in Ws:
+            a = a @ W
+            acts.append(a)
+        for i in reversed(range(len(Ws))):
+            g = g_out[i][: len(a)]
+            _ = acts[i].T @ g
+            if i > 0:
+                _ = g @ Ws[i].T
+    return float("nan")
+
+
+def time_rounds(
+    contenders: dict[str, Callable], rounds: int, X, y, weights
+) -> dict[str, dict]:
+    results: dict[str, dict] = {
+        name: {"seconds": [], "loss": None} for name in contenders
+    }
+    for r in range(rounds):
+        for name, run in contenders.items():
+            started = time.perf_counter()
+            loss = run(X, y, weights, seed=r)
+            results[name]["seconds"].append(time.perf_counter() - started)
+            results[name]["loss"] = loss
+        print(
+            f"round {r + 1}/{rounds}: "
+            + ", ".join(f"{n} {v['seconds'][-1]:.3f}s" for n, v in results.items()),
+            file=sys.stderr,
+        )
+    return results
+
+
+def environment(threads: int) -> list[str]:
+    import torch
+
+    blas = threadpoolctl.threadpool_info()
+    blas_text = ", ".join(
+        f"{b['internal_api']} {b['version']} ({b.get('architecture', '?')})"
+        for b in blas
+        if b["user_api"] == "blas"
+    )
+    return [
+        f"- date: {datetime.date.today().isoformat()}",
+        f"- machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
+        f"Python {platform.python_version()}",
+        f"- rosenblatt {rosenblatt.__version__}, NumPy {np.__version__}, "
+        f"PyTorch {torch.__version__}",
+        f"- NumPy BLAS: {blas_text}",
+        f"- threads: {threads} for NumPy's BLAS and for PyTorch (`torch.set_num_threads`)",
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="2 rounds on 12,000 samples"
+    )
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).with_name("RESULTS.md")
+    )
+    args = parser.parse_args()
+
+    import torch
+
+    threads = max(b["num_threads"] for b in threadpoolctl.threadpool_info())
+    torch.set_num_threads(threads)
+    n = 12_000 if args.quick else 60_000
+    rounds = args.rounds or (2 if args.quick else 7)
+    X, y = synthetic_fashion(n)
+    weights = initial_weights()
+    contenders = {
+        "rosenblatt": rosenblatt_epoch,
+        "pytorch": torch_epoch,
+        "gemm_floor": gemm_floor,
+    }
+    for run in contenders.values():  # warm-up: imports, allocator, BLAS threads
+        run(X[:2048], y[:2048], weights, seed=0)
+    results = time_rounds(contenders, rounds, X, y, weights)
+    med = {name: statistics.median(v["seconds"]) for name, v in results.items()}
+
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (`python benchmarks/run.py`); "
+        + ("**quick mode** (fewer samples and rounds). " if args.quick else "")
+        + "Times are medians of interleaved rounds, measured in the same run.",
+        "",
+        "## Environment",
+        "",
+        *environment(threads),
+        "",
+        f"## MLP {'-'.join(map(str, SIZES))} ReLU, Adam (lr {LR}), batch {BATCH}, float32, "
+        f"one epoch of {n:,} samples",
+        "",
+        "Synthetic data of Fashion-MNIST's shape (784 grey levels, 10 classes); every "
+        "contender starts from the same weights and visits the batches in the same order.",
+        "",
+        f"| contender | median s/epoch ({rounds} rounds) | min | max | epoch loss "
+        "| ratio rosenblatt / contender |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, v in results.items():
+        loss = "—" if np.isnan(v["loss"]) else f"{v['loss']:.4f}"
+        ratio = med["rosenblatt"] / med[name]
+        lines.append(
+            f"| {name} | {med[name]:.3f} | {min(v['seconds']):.3f} | {max(v['seconds']):.3f} "
+            f"| {loss} | {ratio:.2f} |"
+        )
+    lines += [
+        "",
+        f"- rosenblatt / PyTorch: **{med['rosenblatt'] / med['pytorch']:.2f}** "
+        "(below 1.0: rosenblatt is faster)",
+        f"- GEMM floor / rosenblatt: **{med['gemm_floor'] / med['rosenblatt']:.0%}** of "
+        "rosenblatt's epoch is spent in the matrix products it cannot avoid",
+        "",
+    ]
+    args.out.write_text("\n".join(lines))
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

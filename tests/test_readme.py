@@ -1,0 +1,20 @@
+"""The README's Python examples run and print what the README says they print."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_examples_run_and_learn_xor(capsys) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+    assert len(blocks) == 2
+    namespace: dict = {}
+    for block in blocks:
+        exec(block, namespace)
+    assert "[0 1 1 0]" in capsys.readouterr().out
+    assert namespace["history"]["accuracy"][-1] == 1.0
+    outputs = namespace["net"](namespace["Tensor"](namespace["X"])).data
+    np.testing.assert_array_equal(outputs.argmax(axis=1), [0, 1, 1, 0])
