@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
+RUN_STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck imports unit bench bench-quick venv compare clean
 
@@ -10,10 +11,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall when the project's metadata changes.
+# Reinstall when the project's metadata changes. The demo needs only the package;
+# the tests add the dev tools.
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $@
+	touch $@ $(RUN_STAMP)
 
 venv: $(STAMP)
 
@@ -21,7 +27,7 @@ venv: $(STAMP)
 compare: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,compare]'
 
-demo: $(STAMP)
+demo: $(RUN_STAMP)
 	$(BIN)/rosenblatt train
 
 lint: $(STAMP)

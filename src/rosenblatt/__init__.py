@@ -5,6 +5,7 @@ backpropagation to convolutional networks -- a small PyTorch-style core you can 
 and scikit-learn-compatible estimators you can use.
 """
 
+from rosenblatt import nn, optim, testing, train
 from rosenblatt.backend import get_default_dtype, set_default_dtype
 from rosenblatt.tensor import (
     Tensor,
@@ -27,8 +28,12 @@ __all__ = [
     "is_grad_enabled",
     "maximum",
     "minimum",
+    "nn",
     "no_grad",
+    "optim",
     "set_default_dtype",
     "stack",
+    "testing",
+    "train",
     "where",
 ]

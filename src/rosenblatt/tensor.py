@@ -149,8 +149,12 @@ class Tensor:
     # --- graph building ---
 
     @staticmethod
-    def _make(op: Op, *parents: Tensor) -> Tensor:
-        """Run ``op`` forward on the parents' arrays and record it if grads are wanted."""
+    def from_op(op: Op, *parents: Tensor) -> Tensor:
+        """Run ``op`` forward on the parents' arrays and record it if grads are wanted.
+
+        This is how every operation enters the graph, and how to add your own: write
+        an ``Op`` (forward and backward on arrays) and call ``Tensor.from_op(op, x)``.
+        """
         out = Tensor.__new__(Tensor)
         out.data = op.forward(*(p.data for p in parents))
         out.grad = None
@@ -182,7 +186,7 @@ class Tensor:
     def _binary(self, op: Op, other: ArrayLike | Tensor, name: str) -> Tensor:
         other = self._lift(other)
         self._check_broadcast(other, name)
-        return Tensor._make(op, self, other)
+        return Tensor.from_op(op, self, other)
 
     # --- backward ---
 
@@ -365,14 +369,15 @@ class Tensor:
 
     def __pow__(self, exponent: float | Tensor) -> Tensor:
         if isinstance(exponent, Tensor):
+            self._check_broadcast(exponent, "pow")
             return (exponent * self.log()).exp()  # a**b = exp(b log a), for a > 0
-        return Tensor._make(ops.Pow(float(exponent)), self)
+        return Tensor.from_op(ops.Pow(float(exponent)), self)
 
     def __rpow__(self, base: float) -> Tensor:
         return (self * float(xp.log(base))).exp()
 
     def __neg__(self) -> Tensor:
-        return Tensor._make(ops.Neg(), self)
+        return Tensor.from_op(ops.Neg(), self)
 
     def __matmul__(self, other: ArrayLike | Tensor) -> Tensor:
         other = self._lift(other)
@@ -386,7 +391,7 @@ class Tensor:
                 f"matmul: shapes {_shape_text(a)} and {_shape_text(b)} do not align: "
                 f"{inner_a} (last dim of the left) != {inner_b} (first dim of the right)"
             )
-        return Tensor._make(ops.MatMul(), self, other)
+        return Tensor.from_op(ops.MatMul(), self, other)
 
     def __rmatmul__(self, other: ArrayLike) -> Tensor:
         return self._lift(other).__matmul__(self)
@@ -395,45 +400,45 @@ class Tensor:
 
     def exp(self) -> Tensor:
         """E ** self, elementwise."""
-        return Tensor._make(ops.Exp(), self)
+        return Tensor.from_op(ops.Exp(), self)
 
     def log(self) -> Tensor:
         """Natural logarithm, elementwise."""
-        return Tensor._make(ops.Log(), self)
+        return Tensor.from_op(ops.Log(), self)
 
     def sqrt(self) -> Tensor:
         """Square root, elementwise."""
-        return Tensor._make(ops.Sqrt(), self)
+        return Tensor.from_op(ops.Sqrt(), self)
 
     def abs(self) -> Tensor:
         """|self|, elementwise (gradient 0 at 0)."""
-        return Tensor._make(ops.Abs(), self)
+        return Tensor.from_op(ops.Abs(), self)
 
     def tanh(self) -> Tensor:
         """Hyperbolic tangent, elementwise."""
-        return Tensor._make(ops.Tanh(), self)
+        return Tensor.from_op(ops.Tanh(), self)
 
     def sigmoid(self) -> Tensor:
         """Logistic function 1 / (1 + exp(-x)), elementwise."""
-        return Tensor._make(ops.Sigmoid(), self)
+        return Tensor.from_op(ops.Sigmoid(), self)
 
     def relu(self) -> Tensor:
         """max(x, 0), elementwise (gradient 0 at 0)."""
-        return Tensor._make(ops.ReLU(), self)
+        return Tensor.from_op(ops.ReLU(), self)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """X if x > 0 else negative_slope * x, elementwise."""
-        return Tensor._make(ops.LeakyReLU(negative_slope), self)
+        return Tensor.from_op(ops.LeakyReLU(negative_slope), self)
 
     def step(self) -> Tensor:
         """Heaviside step: 1 where x >= 0 else 0. Its gradient is defined as 0."""
-        return Tensor._make(ops.Step(), self)
+        return Tensor.from_op(ops.Step(), self)
 
     def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
         """Limit values to [min, max]; gradient passes where min <= x <= max."""
         if min is None and max is None:
             raise ValueError("clip: expected at least one of min and max, got neither")
-        return Tensor._make(ops.Clip(min, max), self)
+        return Tensor.from_op(ops.Clip(min, max), self)
 
     clamp = clip
 
@@ -441,23 +446,23 @@ class Tensor:
 
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Sum over ``axis`` (all axes when None)."""
-        return Tensor._make(ops.Sum(axis, keepdims), self)
+        return Tensor.from_op(ops.Sum(axis, keepdims), self)
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Mean over ``axis`` (all axes when None)."""
-        return Tensor._make(ops.Mean(axis, keepdims), self)
+        return Tensor.from_op(ops.Mean(axis, keepdims), self)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Maximum over ``axis``; tied maxima share the gradient equally."""
-        return Tensor._make(ops.Max(axis, keepdims), self)
+        return Tensor.from_op(ops.Max(axis, keepdims), self)
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Minimum over ``axis``; tied minima share the gradient equally."""
-        return Tensor._make(ops.Min(axis, keepdims), self)
+        return Tensor.from_op(ops.Min(axis, keepdims), self)
 
     def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """log(sum(exp(self), axis)), computed without overflow."""
-        return Tensor._make(ops.LogSumExp(axis, keepdims), self)
+        return Tensor.from_op(ops.LogSumExp(axis, keepdims), self)
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         """Self - logsumexp(self, axis): log-probabilities, stable for any logits."""
@@ -475,7 +480,7 @@ class Tensor:
         dims = shape if first is None or isinstance(first, int) else tuple(first)
         target = tuple(int(n) for n in dims)  # type: ignore[arg-type]
         try:
-            return Tensor._make(ops.Reshape(target), self)
+            return Tensor.from_op(ops.Reshape(target), self)
         except ValueError:
             raise ValueError(
                 f"reshape: cannot reshape a tensor of shape {_shape_text(self.shape)} "
@@ -487,7 +492,7 @@ class Tensor:
         order = (
             tuple(axes[0]) if len(axes) == 1 and not isinstance(axes[0], int) else axes
         )
-        return Tensor._make(ops.Transpose(order or None), self)
+        return Tensor.from_op(ops.Transpose(order or None), self)
 
     @property
     def T(self) -> Tensor:  # noqa: N802 (NumPy's and PyTorch's name)
@@ -497,7 +502,7 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         if isinstance(index, Tensor):
             index = index.data.astype(xp.intp)
-        return Tensor._make(ops.GetItem(index), self)
+        return Tensor.from_op(ops.GetItem(index), self)
 
 
 # --- functions of several tensors ---
@@ -519,7 +524,7 @@ def concatenate(tensors: Sequence[Tensor | ArrayLike], axis: int = 0) -> Tensor:
             f"concatenate: all shapes must agree except along axis {axis}; got "
             + ", ".join(_shape_text(s) for s in shapes)
         )
-    return Tensor._make(ops.Concatenate(axis), *ts)
+    return Tensor.from_op(ops.Concatenate(axis), *ts)
 
 
 def stack(tensors: Sequence[Tensor | ArrayLike], axis: int = 0) -> Tensor:
@@ -531,7 +536,7 @@ def stack(tensors: Sequence[Tensor | ArrayLike], axis: int = 0) -> Tensor:
             "stack: expected tensors of one shape, got "
             + ", ".join(_shape_text(s) for s in sorted(shapes))
         )
-    return Tensor._make(ops.Stack(axis), *ts)
+    return Tensor.from_op(ops.Stack(axis), *ts)
 
 
 def where(
@@ -549,7 +554,7 @@ def where(
             f"where: condition of shape {_shape_text(cond.shape)} does not broadcast "
             f"with {_shape_text(ta.shape)} and {_shape_text(tb.shape)}"
         ) from None
-    return Tensor._make(ops.Where(cond.astype(bool)), ta, tb)
+    return Tensor.from_op(ops.Where(cond.astype(bool)), ta, tb)
 
 
 def maximum(a: Tensor | ArrayLike, b: Tensor | ArrayLike) -> Tensor:

@@ -39,7 +39,7 @@ def test_gradcheck_catches_a_wrong_gradient() -> None:
             return (grad_output * 3 * self.x,)
 
     def wrong(x: rb.Tensor) -> rb.Tensor:
-        return rb.Tensor._make(WrongSquare(), x)
+        return rb.Tensor.from_op(WrongSquare(), x)
 
     with pytest.raises(GradcheckError, match="input 0, element"):
         gradcheck(wrong, [1.0, 2.0])

@@ -88,7 +88,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     lead = x.shape[:-1]
     flat = x if x.ndim == 2 else x.reshape(-1, weight.shape[0])
     parents = (flat, weight) if bias is None else (flat, weight, bias)
-    y = Tensor._make(ops.Linear(), *parents)
+    y = Tensor.from_op(ops.Linear(), *parents)
     return y if x.ndim == 2 else y.reshape(*lead, weight.shape[1])
 
 
@@ -165,7 +165,9 @@ def binary_cross_entropy_with_logits(
             "binary_cross_entropy_with_logits: expected target of shape "
             f"{input.shape} (as the logits), got {t.shape}"
         )
-    return _reduce(Tensor._make(ops.BinaryCrossEntropyWithLogits(t), input), reduction)
+    return _reduce(
+        Tensor.from_op(ops.BinaryCrossEntropyWithLogits(t), input), reduction
+    )
 
 
 def cross_entropy(
@@ -202,4 +204,4 @@ def cross_entropy(
         raise ValueError(
             f"cross_entropy: expected target of shape ({n},) or ({n}, {k}), got {t.shape}"
         )
-    return _reduce(Tensor._make(ops.SoftmaxCrossEntropy(t), input), reduction)
+    return _reduce(Tensor.from_op(ops.SoftmaxCrossEntropy(t), input), reduction)

@@ -227,6 +227,7 @@ BINARY = {
     "maximum": rb.maximum,
     "minimum": rb.minimum,
     "where": lambda a, b: rb.where(np.ones((2, 3), dtype=bool), a, b),
+    "pow": lambda a, b: a**b,
 }
 
 
