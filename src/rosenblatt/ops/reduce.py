@@ -23,9 +23,9 @@ def _normalize_axes(axis: Axis, ndim: int) -> tuple[int, ...]:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
     for a in axes:
-        if not -ndim <= a < max(ndim, 1):
+        if not -ndim <= a < ndim:
             raise ValueError(f"reduce: axis {a} is out of range for {ndim} dimensions")
-    return tuple(sorted(a % max(ndim, 1) for a in axes))
+    return tuple(sorted(a % ndim for a in axes))
 
 
 def _with_kept_dims(grad: Array, axes: tuple[int, ...], keepdims: bool) -> Array:
