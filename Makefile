@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 RUN_STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck imports unit bench bench-quick venv compare clean
+.PHONY: demo test lint typecheck imports unit bench bench-quick venv compare clean fashion-mnist
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,10 +49,18 @@ unit: $(STAMP)
 
 test: lint typecheck imports unit
 
-bench: compare
+# Real Fashion-MNIST for the benchmarks, from Debian's package (best effort: without
+# it the benchmarks use synthetic data of the same shape, and say so).
+fashion-mnist:
+	@test -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz || \
+	  (command -v apt-get >/dev/null && (apt-get update -qq && \
+	   apt-get install -y -qq dataset-fashion-mnist) >/dev/null 2>&1) || \
+	  echo "dataset-fashion-mnist not installed: benchmarks use synthetic data"
+
+bench: compare fashion-mnist
 	$(BIN)/python benchmarks/run.py
 
-bench-quick: compare
+bench-quick: compare fashion-mnist
 	$(BIN)/python benchmarks/run.py --quick
 
 clean:

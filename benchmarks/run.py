@@ -1,9 +1,14 @@
 """Side-by-side benchmarks; writes benchmarks/RESULTS.md.
 
-Workload (issue 2): one training epoch of a 784-256-128-10 ReLU MLP with Adam,
-batch 128, float32, on 60,000 samples of synthetic Fashion-MNIST-shaped data, in
-rosenblatt and in PyTorch (same run, same threads, same data, same initial weights),
-and the GEMM-only floor: the time of just that epoch's matrix products in NumPy.
+Workloads:
+1. One training epoch of a 784-256-128-10 ReLU MLP with Adam, batch 128, float32, on
+   60,000 samples of synthetic Fashion-MNIST-shaped data, in rosenblatt and in PyTorch
+   (same run, same threads, same data, same initial weights), and the GEMM-only floor:
+   the time of just that epoch's matrix products in NumPy.
+2. Perceptron fitting against scikit-learn's ``Perceptron``: the same online rule
+   (one-vs-rest, shuffled, float64, no penalty), the same number of epochs, on digits
+   and on Fashion-MNIST (Debian's dataset-fashion-mnist; synthetic data of its shape
+   when it is absent).
 
 Each round runs every contender once, in turn (interleaved, so drifts in machine load
 hit all of them alike); the table reports the median over rounds.
@@ -123,16 +128,15 @@ def gemm_floor(X: np.ndarray, y: np.ndarray, weights, seed: int) -> float:
     return float("nan")
 
 
-def time_rounds(
-    contenders: dict[str, Callable], rounds: int, X, y, weights
-) -> dict[str, dict]:
+def time_rounds(contenders: dict[str, Callable], rounds: int, *args) -> dict[str, dict]:
+    """Run every contender once per round, in turn; keep times and the last result."""
     results: dict[str, dict] = {
         name: {"seconds": [], "loss": None} for name in contenders
     }
     for r in range(rounds):
         for name, run in contenders.items():
             started = time.perf_counter()
-            loss = run(X, y, weights, seed=r)
+            loss = run(*args, seed=r)
             results[name]["seconds"].append(time.perf_counter() - started)
             results[name]["loss"] = loss
         print(
@@ -141,6 +145,94 @@ def time_rounds(
             file=sys.stderr,
         )
     return results
+
+
+# --- Perceptron against scikit-learn's ---
+
+
+def perceptron_data(quick: bool) -> dict[str, tuple[np.ndarray, ...]]:
+    """digits, and Fashion-MNIST (or synthetic data of its shape): X in [0, 1], float64."""
+    from sklearn.datasets import load_digits
+
+    from rosenblatt.data.idx import load_mnist_like
+
+    X, y = load_digits(return_X_y=True)
+    data = {"digits (1,797 x 64)": (X / 16.0, y, X / 16.0, y)}
+    try:
+        X_train, y_train, X_test, y_test = load_mnist_like("fashion-mnist")
+        name = "Fashion-MNIST"
+    except FileNotFoundError:
+        X_train, y_train = synthetic_fashion(60_000, seed=1)
+        X_test, y_test = synthetic_fashion(10_000, seed=2)
+        name = "synthetic Fashion-MNIST-shaped"
+    n = 12_000 if quick else len(X_train)
+    data[f"{name} ({n:,} x 784)"] = (
+        X_train[:n] / (255.0 if X_train.dtype == np.uint8 else 1.0),
+        y_train[:n],
+        X_test / (255.0 if X_test.dtype == np.uint8 else 1.0),
+        y_test,
+    )
+    return {
+        k: tuple(np.asarray(a, dtype=np.float64) if a.ndim == 2 else a for a in v)
+        for k, v in data.items()
+    }
+
+
+def perceptron_contenders(epochs: int) -> dict[str, Callable]:
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import Perceptron as SkPerceptron
+
+    from rosenblatt import Perceptron
+
+    def ours(X, y, X_test, y_test, seed):
+        # n_iter_no_change > epochs: run every epoch, as scikit-learn does with tol=None
+        clf = Perceptron(
+            max_iter=epochs, n_iter_no_change=epochs + 1, random_state=seed
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X, y)
+        return clf.score(X_test, y_test)
+
+    def sklearn(X, y, X_test, y_test, seed):
+        clf = SkPerceptron(max_iter=epochs, tol=None, random_state=seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X, y)
+        return clf.score(X_test, y_test)
+
+    return {"rosenblatt": ours, "scikit-learn": sklearn}
+
+
+def perceptron_section(quick: bool) -> list[str]:
+    epochs = {"digits": 20, "default": 3 if quick else 5}
+    rounds = 2 if quick else 3
+    lines = [
+        "## Perceptron fit against scikit-learn's `Perceptron`",
+        "",
+        "The same online rule (one-vs-rest, shuffled each epoch, float64, no penalty; "
+        "scikit-learn with `tol=None`, ours with stopping off) for the same number of "
+        f"epochs; medians of {rounds} interleaved rounds. Accuracy is on the test split "
+        "(digits: on the training set).",
+        "",
+        "| data | epochs | rosenblatt s | scikit-learn s | ratio rosenblatt / scikit-learn "
+        "| accuracy rosenblatt | accuracy scikit-learn |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, (X, y, X_test, y_test) in perceptron_data(quick).items():
+        n_epochs = epochs["digits"] if name.startswith("digits") else epochs["default"]
+        results = time_rounds(
+            perceptron_contenders(n_epochs), rounds, X, y, X_test, y_test
+        )
+        med = {k: statistics.median(v["seconds"]) for k, v in results.items()}
+        lines.append(
+            f"| {name} | {n_epochs} | {med['rosenblatt']:.3f} | {med['scikit-learn']:.3f} "
+            f"| **{med['rosenblatt'] / med['scikit-learn']:.2f}** "
+            f"| {results['rosenblatt']['loss']:.4f} | {results['scikit-learn']['loss']:.4f} |"
+        )
+    return [*lines, ""]
 
 
 def environment(threads: int) -> list[str]:
@@ -228,6 +320,7 @@ def main() -> int:
         "rosenblatt's epoch is spent in the matrix products it cannot avoid",
         "",
     ]
+    lines += perceptron_section(args.quick)
     args.out.write_text("\n".join(lines))
     print("\n".join(lines))
     return 0

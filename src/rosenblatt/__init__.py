@@ -20,7 +20,25 @@ from rosenblatt.tensor import (
 
 __version__ = "0.1.0"
 
+# The estimators need scikit-learn, whose import takes most of a second: they load on
+# first use, so `import rosenblatt` stays light.
+_LAZY = {
+    "MCPNeuron": "rosenblatt.neuron",
+    "Perceptron": "rosenblatt.perceptron",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'rosenblatt' has no attribute {name!r}")
+
+
 __all__ = [
+    "MCPNeuron",
+    "Perceptron",
     "Tensor",
     "__version__",
     "concatenate",
