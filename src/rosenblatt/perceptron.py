@@ -47,7 +47,7 @@ Array = np.ndarray[Any, np.dtype[Any]]
 # Samples scored at once by the online rule (see Perceptron._online_epoch): large
 # enough to amortise Python's per-step cost, small enough that the score updates after
 # each mistake stay cheap while mistakes are frequent.
-_BLOCK = 64
+_BLOCK = 128
 
 
 class _Pocket:
@@ -329,10 +329,14 @@ class Perceptron(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         )
 
     def _desired(self, y: Array) -> Array:
-        """D per sample and unit: +1 for the unit's class, -1 (or 0) otherwise."""
-        negative = -1.0 if self.target_coding == "bipolar" else 0.0
+        """Desired outputs d per sample and unit: +1 for the unit's class, else -1 (or 0)."""
         positives = self.classes_[1:] if len(self.classes_) == 2 else self.classes_
-        return np.where(y[:, None] == positives[None, :], 1.0, negative)
+        return np.where(y[:, None] == positives[None, :], 1.0, self._negative)
+
+    @property
+    def _negative(self) -> float:
+        """The output and desired value of the "other" class: -1 (bipolar) or 0 (binary)."""
+        return -1.0 if self.target_coding == "bipolar" else 0.0
 
     def _eta(self) -> float:
         return float(self._eta_at(np.array([max(self.t_, 1)]))[0])
@@ -415,7 +419,6 @@ class Perceptron(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         the block's Gram matrix, computed once. A block costs two matrix products and
         a few small steps per mistake, instead of a Python step per sample.
         """
-        negative = -1.0 if self.target_coding == "bipolar" else 0.0
         mistakes = np.zeros(len(W), dtype=np.int64)
         for start in range(0, len(order), _BLOCK):
             rows = order[start : start + _BLOCK]
@@ -424,9 +427,8 @@ class Perceptron(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             index = np.arange(len(rows))[:, None]
             scores = Xb @ W.T  # (B, units): w . x for every row of the block
             gram = Xb @ Xb.T  # (B, B): x_i . x_j, how an update at row j moves row i
-            next_row = np.zeros(
-                len(W), dtype=np.int64
-            )  # per unit: rows before are done
+            # Per unit, the first row not yet presented (the rows before it are done).
+            next_row = np.zeros(len(W), dtype=np.int64)
             while True:
                 # y = +1 exactly when w . x >= 0: wrong where that differs from d.
                 wrong = (scores >= 0) != wants_positive
@@ -435,10 +437,9 @@ class Perceptron(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 if units.size == 0:
                     break
                 r = wrong[:, units].argmax(axis=0)  # each unit's first mistake
-                out = np.where(scores[r, units] >= 0, 1.0, negative)
-                step = self._eta_at(self.t_ + r + 1) * (
-                    db[r, units] - out
-                )  # eta (d - y)
+                out = np.where(scores[r, units] >= 0, 1.0, self._negative)
+                # eta (d - y), eta at each mistake's own step count n (for invscaling)
+                step = self._eta_at(self.t_ + r + 1) * (db[r, units] - out)
                 W[units] += step[:, None] * Xb[r]
                 later = gram[:, r] * step  # (B, moved units): (x_i . x_r) eta (d - y)
                 later[index <= r] = 0  # rows up to the mistake keep their scores
@@ -459,8 +460,7 @@ class Perceptron(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def _batch_epoch(self, Xa: Array, d: Array, W: Array, active: Array) -> Array:
         """One summed step: w <- w + eta sum_n (d(n) - y(n)) x(n), y from the same w."""
         self.t_ += 1
-        negative = -1.0 if self.target_coding == "bipolar" else 0.0
-        out = np.where(Xa @ W.T >= 0, 1.0, negative)
+        out = np.where(Xa @ W.T >= 0, 1.0, self._negative)
         error = (d - out) * active[None, :]
         W += self._eta() * (error.T @ Xa)
         if self.record_history:
@@ -473,8 +473,7 @@ class Perceptron(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         """Training-set mistakes of each unit's weights (of ``units`` only, if given)."""
         rows = W if units is None else W[units]
         cols = d if units is None else d[:, units]
-        negative = -1.0 if self.target_coding == "bipolar" else 0.0
-        out = np.where(Xa @ rows.T >= 0, 1.0, negative)
+        out = np.where(Xa @ rows.T >= 0, 1.0, self._negative)
         return np.asarray((out != cols).sum(axis=0), dtype=np.int64)
 
     # --- prediction ---
