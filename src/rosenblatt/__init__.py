@@ -24,6 +24,8 @@ __version__ = "0.1.0"
 # first use, so `import rosenblatt` stays light.
 _LAZY = {
     "MCPNeuron": "rosenblatt.neuron",
+    "MLPClassifier": "rosenblatt.mlp",
+    "MLPRegressor": "rosenblatt.mlp",
     "Perceptron": "rosenblatt.perceptron",
 }
 
@@ -38,6 +40,8 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "MCPNeuron",
+    "MLPClassifier",
+    "MLPRegressor",
     "Perceptron",
     "Tensor",
     "__version__",

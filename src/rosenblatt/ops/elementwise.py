@@ -10,6 +10,7 @@ from rosenblatt.backend import Array, xp
 from rosenblatt.ops.op import Op
 
 __all__ = [
+    "logistic",
     "Abs",
     "Add",
     "Clip",
@@ -172,19 +173,22 @@ class Tanh(Op):
         return (grad_output * (1 - self.y * self.y),)
 
 
-class Sigmoid(Op):
-    """y = 1 / (1 + exp(-x)).  Backward: grad_x = grad_output * y * (1 - y).
+def logistic(x: Array) -> Array:
+    """1 / (1 + exp(-x)) without overflow, and with full relative precision for x << 0.
 
-    Computed as (1 + tanh(x/2)) / 2, which equals the logistic function exactly and
-    never overflows (``exp(-x)`` would for x < -88 in float32).
+    With e = exp(-|x|) (never above 1): 1 / (1 + e) for x >= 0, e / (1 + e) for x < 0.
+    (The shortcut (1 + tanh(x/2)) / 2 rounds to exactly 0 already for x < -37.)
     """
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1, e) / (1 + e)
+
+
+class Sigmoid(Op):
+    """y = 1 / (1 + exp(-x)).  Backward: grad_x = grad_output * y * (1 - y)."""
 
     def forward(self, x: Array) -> Array:
-        y = xp.tanh(x * 0.5)
-        y += 1
-        y *= 0.5
-        self.y = y
-        return y
+        self.y = logistic(x)
+        return self.y
 
     def backward(self, grad_output: Array) -> tuple[Array]:
         return (grad_output * self.y * (1 - self.y),)

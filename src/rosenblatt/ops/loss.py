@@ -7,6 +7,7 @@ applies the reduction. The targets are constants of the op (no gradient flows to
 from __future__ import annotations
 
 from rosenblatt.backend import Array, xp
+from rosenblatt.ops.elementwise import logistic
 from rosenblatt.ops.op import Op
 
 __all__ = ["BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy"]
@@ -72,7 +73,4 @@ class BinaryCrossEntropyWithLogits(Op):
         )
 
     def backward(self, grad_output: Array) -> tuple[Array]:
-        probs = xp.tanh(self.logits * 0.5)
-        probs += 1
-        probs *= 0.5
-        return (grad_output * (probs - self.target),)
+        return (grad_output * (logistic(self.logits) - self.target),)

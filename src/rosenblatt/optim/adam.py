@@ -19,12 +19,17 @@ class Adam(Optimizer):
     m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  m_hat = m / (1 - b1^t);
     v_hat = v / (1 - b2^t);  g = grad + weight_decay * w (L2, coupled).
 
+    Parameters
+    ----------
+    eps_placement : {'corrected', 'raw'}
+        Where eps goes. 'corrected' (PyTorch): m_hat / (sqrt(v_hat) + eps). 'raw'
+        (scikit-learn, and the "efficient version" in Kingma & Ba's section 2):
+        lr_t = lr sqrt(1 - b2^t) / (1 - b1^t), step = lr_t m / (sqrt(v) + eps). They
+        differ only while sqrt(v_hat) is comparable to eps.
+
     Notes
     -----
-    eps is added to sqrt(v_hat) (PyTorch's placement). scikit-learn adds it to sqrt(v)
-    before bias correction and folds the corrections into the step size, so the two
-    differ slightly while v is small; ``mlp.py`` reproduces scikit-learn's form.
-    All moments are updated in place.
+    All moments are updated in place, with one scratch array per parameter.
     """
 
     decoupled = False
@@ -36,8 +41,14 @@ class Adam(Optimizer):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
+        eps_placement: str = "corrected",
     ) -> None:
         super().__init__(params, lr)
+        if eps_placement not in ("corrected", "raw"):
+            raise ValueError(
+                f"Adam: expected eps_placement 'corrected' or 'raw', got {eps_placement!r}"
+            )
+        self.eps_placement = eps_placement
         self._check_unit("betas[0]", betas[0])
         self._check_unit("betas[1]", betas[1])
         self._check_positive("eps", eps, allow_zero=True)
@@ -66,12 +77,18 @@ class Adam(Optimizer):
         xp.multiply(grad, grad, out=tmp)
         tmp *= 1 - b2
         v += tmp
-        # denom = sqrt(v) / sqrt(1 - b2^t) + eps;  w -= lr / (1 - b1^t) * m / denom
         xp.sqrt(v, out=tmp)
-        tmp *= 1 / math.sqrt(1 - b2**t)
-        tmp += self.eps
+        if self.eps_placement == "corrected":
+            # denom = sqrt(v) / sqrt(1 - b2^t) + eps;  w -= lr / (1 - b1^t) * m / denom
+            tmp *= 1 / math.sqrt(1 - b2**t)
+            tmp += self.eps
+            step_size = self.lr / (1 - b1**t)
+        else:
+            # denom = sqrt(v) + eps;  w -= lr sqrt(1 - b2^t) / (1 - b1^t) * m / denom
+            tmp += self.eps
+            step_size = self.lr * math.sqrt(1 - b2**t) / (1 - b1**t)
         xp.divide(m, tmp, out=tmp)
-        tmp *= self.lr / (1 - b1**t)
+        tmp *= step_size
         param.data -= tmp
 
 

@@ -17,8 +17,14 @@ from rosenblatt.train.metrics import Metric, resolve_metrics
 
 __all__ = ["History", "LossFn", "Trainer", "evaluate", "fit", "predict"]
 
-LossFn = Callable[[Tensor, Array], Tensor]
-"""loss_fn(outputs, targets) -> a scalar Tensor, e.g. ``nn.functional.cross_entropy``."""
+_Batchable = tuple[Array, Array, Array | None]  # inputs, targets, sample weights
+
+LossFn = Callable[..., Tensor]
+"""loss_fn(outputs, targets) -> a scalar Tensor, e.g. ``nn.functional.cross_entropy``.
+
+When ``fit`` is given ``sample_weight``, it is called as loss_fn(outputs, targets,
+weights) with the batch's weights, shape (N,).
+"""
 
 
 @dataclass
@@ -163,6 +169,7 @@ class Trainer:
         rng: np.random.Generator | int | None = None,
         validation_data: tuple[ArrayLike, ArrayLike] | None = None,
         validation_split: float = 0.0,
+        sample_weight: ArrayLike | None = None,
     ) -> History:
         """Train for ``epochs`` passes over (X, y); see ``rosenblatt.train.fit``."""
         if not isinstance(epochs, int) or epochs < 1:
@@ -178,11 +185,21 @@ class Trainer:
         dtype = _model_dtype(self.model)
         inputs = _as_inputs(X, dtype, "fit")
         targets = _as_targets(y, len(inputs), dtype, "fit")
+        weights = None
+        if sample_weight is not None:
+            weights = _as_targets(
+                sample_weight, len(inputs), dtype, "fit (sample_weight)"
+            )
+            if weights.ndim != 1 or (weights < 0).any():
+                raise ValueError(
+                    "fit: expected sample_weight of shape (n_samples,) with values >= 0"
+                )
         if validation_split and validation_data is None:
             # As Keras: the *last* samples, taken before any shuffling.
             n_val = max(1, round(len(inputs) * validation_split))
             validation_data = (inputs[-n_val:], targets[-n_val:])
             inputs, targets = inputs[:-n_val], targets[:-n_val]
+            weights = None if weights is None else weights[:-n_val]
         if len(inputs) == 0:
             raise ValueError("fit: no training samples (X is empty)")
         generator = resolve_rng(rng)
@@ -194,7 +211,7 @@ class Trainer:
         for epoch in range(epochs):
             self._call("on_epoch_begin", epoch, {})
             order = generator.permutation(n) if shuffle else xp.arange(n)
-            logs = self._run_epoch(inputs, targets, order, batch_size, epoch)
+            logs = self._run_epoch((inputs, targets, weights), order, batch_size, epoch)
             if validation_data is not None:
                 val = evaluate(
                     self.model,
@@ -211,7 +228,7 @@ class Trainer:
         return history
 
     def _run_epoch(
-        self, inputs: Array, targets: Array, order: Array, batch_size: int, epoch: int
+        self, data: _Batchable, order: Array, batch_size: int, epoch: int
     ) -> Logs:
         self.model.train()
         sums: dict[str, float] = dict.fromkeys(["loss", *self.metrics], 0.0)
@@ -220,30 +237,27 @@ class Trainer:
         # and reported with the epoch and batch.
         with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for batch, start in enumerate(range(0, len(order), batch_size)):
-                self._run_batch(
-                    inputs,
-                    targets,
-                    order[start : start + batch_size],
-                    batch,
-                    epoch,
-                    sums,
-                )
-                seen += min(batch_size, len(order) - start)
+                index = order[start : start + batch_size]
+                self._run_batch(data, index, batch, epoch, sums)
+                seen += len(index)
         return {key: total / seen for key, total in sums.items()}
 
     def _run_batch(
         self,
-        inputs: Array,
-        targets: Array,
+        data: _Batchable,
         index: Array,
         batch: int,
         epoch: int,
         sums: dict[str, float],
     ) -> None:
         """One step: forward, loss, backward, update; adds the batch's logs to ``sums``."""
+        inputs, targets, weights = data
         x_batch, y_batch = inputs[index], targets[index]
         outputs = self.model(Tensor(x_batch))
-        loss = self.loss_fn(outputs, y_batch)
+        if weights is None:
+            loss = self.loss_fn(outputs, y_batch)
+        else:
+            loss = self.loss_fn(outputs, y_batch, weights[index])
         value = loss.item()
         if not math.isfinite(value):
             raise FloatingPointError(
@@ -279,6 +293,7 @@ def fit(
     rng: np.random.Generator | int | None = None,
     validation_data: tuple[ArrayLike, ArrayLike] | None = None,
     validation_split: float = 0.0,
+    sample_weight: ArrayLike | None = None,
     metrics: Sequence[str | Metric] = (),
     callbacks: Sequence[Callback] = (),
     verbose: int = 1,
@@ -308,6 +323,9 @@ def fit(
         Evaluated after every epoch; adds ``val_loss`` and ``val_<metric>`` to the logs.
     validation_split : float
         Instead of ``validation_data``: hold out this fraction, the *last* samples.
+    sample_weight : array_like of shape (n_samples,), optional
+        Non-negative weights; ``loss_fn`` then receives each batch's weights as a third
+        argument and decides how to apply them.
     metrics : sequence of 'accuracy' or callables
         Computed on every batch (training) and on the validation data.
     callbacks : sequence of Callback
@@ -339,4 +357,5 @@ def fit(
         rng=rng,
         validation_data=validation_data,
         validation_split=validation_split,
+        sample_weight=sample_weight,
     )
