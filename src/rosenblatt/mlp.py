@@ -442,7 +442,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 warnings.warn(
                     "Got `batch_size` less than 1 or larger than sample size. It is going "
                     "to be clipped",
-                    stacklevel=3,
+                    stacklevel=4,
                 )
             batch_size = int(np.clip(self.batch_size, 1, n_samples))
         epoch_end = _SklearnEpochEnd(self, n_samples, validation)
@@ -478,7 +478,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and "
                 "the optimization hasn't converged yet.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         if self.early_stopping:
             self.coefs_ = self._best_coefs
@@ -558,7 +558,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 f"(status={result.status}): {message}. Increase the number of iterations "
                 "(max_iter) or scale the data.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         self.n_iter_ = int(min(result.nit, self.max_iter))
         self.loss_ = float(result.fun)
@@ -693,7 +693,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
     >>> from sklearn.datasets import load_iris
     >>> from rosenblatt import MLPClassifier
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = MLPClassifier(hidden_layer_sizes=(16,), max_iter=500, random_state=0).fit(X, y)
+    >>> clf = MLPClassifier((16,), solver="lbfgs", random_state=0).fit(X, y)
     >>> clf.score(X, y) > 0.95
     True
     """
@@ -857,7 +857,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         unknown = set(unique_labels(y)) - set(self.classes_)
         if unknown:
             raise ValueError(
-                f"validation_data: y contains labels not seen in fit: {sorted(unknown)}"
+                "validation_data: y contains labels not seen in fit: "
+                f"{np.array(sorted(unknown)).tolist()}"
             )
         return _dense(X), self._label_binarizer.transform(y).astype(self._dtype)
 
@@ -1097,6 +1098,6 @@ def _check_numeric_targets(y: Any) -> None:
         except (TypeError, ValueError):
             example = next(iter(array.ravel()), "")
             raise ValueError(
-                f"MLPRegressor: y must be numbers, got strings such as {example!r}; for "
+                f"MLPRegressor: y must be numbers, got strings such as {str(example)!r}; for "
                 "class labels use MLPClassifier"
             ) from None
