@@ -47,7 +47,7 @@ Array = np.ndarray[Any, np.dtype[Any]]
 # Samples scored at once by the online rule (see Perceptron._online_epoch): large
 # enough to amortise Python's per-step cost, small enough that the score updates after
 # each mistake stay cheap while mistakes are frequent.
-_BLOCK = 128
+_BLOCK = 64
 
 
 class _Pocket:
