@@ -420,10 +420,15 @@ class Perceptron(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         a few small steps per mistake, instead of a Python step per sample.
         """
         mistakes = np.zeros(len(W), dtype=np.int64)
+        notify = self.record_history or self._pocket is not None
+        constant = self.learning_rate == "constant"
         for start in range(0, len(order), _BLOCK):
             rows = order[start : start + _BLOCK]
             Xb, db = Xa[rows], d[rows]
             wants_positive = db > 0
+            # On a mistake y is the other value, so d - y is 2d (bipolar: +-2) or
+            # 2d - 1 (binary: +-1), known before any score is looked at.
+            correction = 2 * db if self._negative < 0 else 2 * db - 1
             index = np.arange(len(rows))[:, None]
             scores = Xb @ W.T  # (B, units): w . x for every row of the block
             gram = Xb @ Xb.T  # (B, B): x_i . x_j, how an update at row j moves row i
@@ -437,16 +442,16 @@ class Perceptron(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 if units.size == 0:
                     break
                 r = wrong[:, units].argmax(axis=0)  # each unit's first mistake
-                out = np.where(scores[r, units] >= 0, 1.0, self._negative)
+                step = correction[r, units]  # d - y
                 # eta (d - y), eta at each mistake's own step count n (for invscaling)
-                step = self._eta_at(self.t_ + r + 1) * (db[r, units] - out)
+                step = step * (self.eta0 if constant else self._eta_at(self.t_ + r + 1))
                 W[units] += step[:, None] * Xb[r]
                 later = gram[:, r] * step  # (B, moved units): (x_i . x_r) eta (d - y)
                 later[index <= r] = 0  # rows up to the mistake keep their scores
                 scores[:, units] += later
                 mistakes[units] += 1
                 next_row[units] = r + 1
-                if self.record_history or self._pocket is not None:
+                if notify:
                     self._after_update(Xa, d, W, units)
             self.t_ += len(rows)
         return mistakes
