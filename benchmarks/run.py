@@ -355,7 +355,7 @@ def main() -> int:
     lines = [
         "# Benchmark results",
         "",
-        "Written by `make bench` (`python benchmarks/run.py`); "
+        "Written by `make bench` (`python benchmarks/run.py`). "
         + ("**quick mode** (fewer samples and rounds). " if args.quick else "")
         + "Times are medians of interleaved rounds, measured in the same run.",
         "",

@@ -330,6 +330,13 @@ OP_CASES: list[OpCase] = [
         ),
     ),
     OpCase(
+        "sum_of_squares",
+        stack_shapes,
+        lambda a, b, c, axis: rb.sum_of_squares([a, b, c]),
+        lambda a, b, c, axis: (a * a).sum() + (b * b).sum() + (c * c).sum(),
+        (anywhere, anywhere, anywhere),
+    ),
+    OpCase(
         "softmax",
         softmax_shapes,
         lambda x, axis: x.softmax(axis),

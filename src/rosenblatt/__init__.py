@@ -15,6 +15,7 @@ from rosenblatt.tensor import (
     minimum,
     no_grad,
     stack,
+    sum_of_squares,
     where,
 )
 
@@ -55,6 +56,7 @@ __all__ = [
     "optim",
     "set_default_dtype",
     "stack",
+    "sum_of_squares",
     "testing",
     "train",
     "where",

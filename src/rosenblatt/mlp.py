@@ -55,7 +55,7 @@ from sklearn.utils.validation import (
 from rosenblatt import nn, optim
 from rosenblatt._params import Interval, Options, check_params
 from rosenblatt.nn import functional as F
-from rosenblatt.tensor import Tensor, no_grad
+from rosenblatt.tensor import Tensor, no_grad, sum_of_squares
 from rosenblatt.train import Callback, Trainer
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
@@ -277,7 +277,7 @@ class _BaseMLP(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             # scikit-learn reports the squared loss averaged over outputs but steps
             # along the gradient of its sum: report one, follow the other.
             data = data + (data * (1.0 / self.n_outputs_ - 1.0)).detach()
-        penalty = sum((layer.weight * layer.weight).sum() for layer in self._linears)
+        penalty = sum_of_squares([layer.weight for layer in self._linears])
         return data + penalty * (0.5 * self.alpha / total)
 
     def _data_loss(self, X: Array, Y: Array, weights: Array | None) -> float:

@@ -40,6 +40,7 @@ __all__ = [
     "minimum",
     "no_grad",
     "stack",
+    "sum_of_squares",
     "where",
 ]
 
@@ -537,6 +538,12 @@ def stack(tensors: Sequence[Tensor | ArrayLike], axis: int = 0) -> Tensor:
             + ", ".join(_shape_text(s) for s in sorted(shapes))
         )
     return Tensor.from_op(ops.Stack(axis), *ts)
+
+
+def sum_of_squares(tensors: Sequence[Tensor | ArrayLike]) -> Tensor:
+    """Sum of the squares of every element of every tensor (an L2 penalty), one node."""
+    ts = _as_tensors(tensors)
+    return Tensor.from_op(ops.SumOfSquares(), *ts)
 
 
 def where(

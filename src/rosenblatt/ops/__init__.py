@@ -28,7 +28,7 @@ from rosenblatt.ops.elementwise import (
 from rosenblatt.ops.linalg import Linear, MatMul
 from rosenblatt.ops.loss import BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
 from rosenblatt.ops.op import Op
-from rosenblatt.ops.reduce import Axis, LogSumExp, Max, Mean, Min, Sum
+from rosenblatt.ops.reduce import Axis, LogSumExp, Max, Mean, Min, Sum, SumOfSquares
 from rosenblatt.ops.shape import Concatenate, GetItem, Reshape, Stack, Transpose
 
 __all__ = [
@@ -64,6 +64,7 @@ __all__ = [
     "Step",
     "Sub",
     "Sum",
+    "SumOfSquares",
     "Tanh",
     "Transpose",
     "Where",

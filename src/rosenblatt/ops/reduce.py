@@ -12,7 +12,7 @@ from typing import Any
 from rosenblatt.backend import Array, xp
 from rosenblatt.ops.op import Op
 
-__all__ = ["Axis", "LogSumExp", "Max", "Mean", "Min", "Sum"]
+__all__ = ["Axis", "LogSumExp", "Max", "Mean", "Min", "Sum", "SumOfSquares"]
 
 Axis = int | tuple[int, ...] | None
 
@@ -123,3 +123,25 @@ class LogSumExp(Op):
     def backward(self, grad_output: Array) -> tuple[Array]:
         grad = _with_kept_dims(grad_output, self.axes, self.keepdims)
         return (grad * xp.exp(self.x - self.y),)
+
+
+class SumOfSquares(Op):
+    """y = sum over every input of sum(x_i ** 2): an L2 penalty in one node.
+
+    Backward: grad_x_i = 2 * grad_output * x_i.
+
+    Fused for measured speed: ``(W * W).sum()`` per layer allocates a W-sized product,
+    and its backward two more (the product's two factors are the same tensor), each
+    then added into W's gradient; for a 784x256 layer that was half of an MLP
+    estimator's epoch. This computes the value with a dot product (no temporary)
+    and returns one gradient array per input.
+    """
+
+    def forward(self, *inputs: Array) -> Array:
+        self.inputs = inputs
+        total = sum(float(xp.vdot(x, x)) for x in inputs)
+        return xp.asarray(total, dtype=inputs[0].dtype)
+
+    def backward(self, grad_output: Array) -> tuple[Array, ...]:
+        scale = 2 * grad_output
+        return tuple(x * scale for x in self.inputs)
