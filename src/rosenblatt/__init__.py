@@ -6,6 +6,7 @@ and scikit-learn-compatible estimators you can use.
 """
 
 from rosenblatt import nn, optim, testing, train
+from rosenblatt._version import __version__
 from rosenblatt.backend import get_default_dtype, set_default_dtype
 from rosenblatt.tensor import (
     Tensor,
@@ -18,8 +19,6 @@ from rosenblatt.tensor import (
     sum_of_squares,
     where,
 )
-
-__version__ = "0.1.0"
 
 # The estimators need scikit-learn, whose import takes most of a second: they load on
 # first use, so `import rosenblatt` stays light.

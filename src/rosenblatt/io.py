@@ -1,0 +1,355 @@
+"""Safe model files: arrays in safetensors, everything else in JSON, never pickle.
+
+A model file is one safetensors file: an 8-byte little-endian header length N, N
+bytes of UTF-8 JSON describing each array (dtype, shape, byte offsets), then the raw
+little-endian array bytes. Its ``__metadata__`` holds one key, ``rosenblatt``: a JSON
+object with the format version, the architecture, and provenance (library version,
+date, training data name).
+
+Saving writes a temporary file next to the target, flushes it to disk and renames it
+over the target, so a crash mid-save leaves the previous file intact. Loading reads
+only data: it checks every header field, offset, dtype and shape, and rebuilds the
+network from a fixed vocabulary of layers (nothing named in the file is imported or
+called). Anything wrong raises ``ModelFileError`` naming the problem.
+
+Examples
+--------
+>>> import tempfile, os
+>>> from rosenblatt import nn, io
+>>> net = nn.build_mlp([4, 8, 3], rng=0)
+>>> path = os.path.join(tempfile.mkdtemp(), "net.safetensors")
+>>> io.save(net, path)
+>>> again = io.load(path)
+>>> [type(m).__name__ for m in again]
+['Linear', 'ReLU', 'Linear']
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import json
+import math
+import os
+import struct
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rosenblatt._version import __version__
+from rosenblatt.backend import Array
+from rosenblatt.nn import (
+    Dropout,
+    Identity,
+    LeakyReLU,
+    Linear,
+    Module,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Step,
+    Tanh,
+)
+
+__all__ = [
+    "FORMAT_VERSION",
+    "ModelFileError",
+    "load",
+    "read_file",
+    "save",
+    "write_file",
+]
+
+FORMAT_VERSION = 1
+MAX_HEADER_BYTES = 100_000_000  # safetensors' own limit: refuse larger headers unread
+
+_DTYPES: dict[str, np.dtype[Any]] = {
+    "F32": np.dtype("<f4"),
+    "F64": np.dtype("<f8"),
+    "I64": np.dtype("<i8"),
+}
+_CODES = {
+    np.dtype(np.float32): "F32",
+    np.dtype(np.float64): "F64",
+    np.dtype(np.int64): "I64",
+}
+
+
+class ModelFileError(ValueError):
+    """A model file is corrupt, hostile or not ours; the message names the problem."""
+
+
+# --- the container: safetensors, written with the library, read with checks ---
+
+
+def write_file(
+    path: str | os.PathLike[str], arrays: Mapping[str, Array], info: Mapping[str, Any]
+) -> None:
+    """Write ``arrays`` and the JSON object ``info`` to ``path`` atomically."""
+    from safetensors.numpy import save as safetensors_bytes  # loaded on use
+
+    for name, array in arrays.items():
+        if np.dtype(array.dtype) not in _CODES:
+            raise TypeError(f"save: array {name!r} has unsupported dtype {array.dtype}")
+    data = safetensors_bytes(
+        {k: np.ascontiguousarray(v) for k, v in arrays.items()},
+        metadata={"rosenblatt": json.dumps(dict(info), sort_keys=True)},
+    )
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)  # atomic on POSIX: old file or new, never half
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_file(path: str | os.PathLike[str]) -> tuple[dict[str, Array], dict[str, Any]]:
+    """Read and validate a model file: (arrays, info). Raises ModelFileError."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            prefix = handle.read(8)
+            if len(prefix) < 8:
+                raise ModelFileError(
+                    f"{path}: truncated: {size} bytes, no header length"
+                )
+            (header_len,) = struct.unpack("<Q", prefix)
+            if header_len > MAX_HEADER_BYTES:
+                raise ModelFileError(
+                    f"{path}: header of {header_len} bytes is larger than the "
+                    f"{MAX_HEADER_BYTES}-byte limit"
+                )
+            if 8 + header_len > size:
+                raise ModelFileError(
+                    f"{path}: header length {header_len} runs past the end of the "
+                    f"{size}-byte file"
+                )
+            header_bytes = handle.read(header_len)
+            payload = handle.read()
+    except OSError as error:
+        raise ModelFileError(
+            f"{path}: cannot read ({error.strerror or error})"
+        ) from None
+    header = _parse_json(header_bytes, f"{path}: header")
+    meta = header.pop("__metadata__", None)
+    if not isinstance(meta, dict) or not isinstance(meta.get("rosenblatt"), str):
+        raise ModelFileError(
+            f"{path}: not a rosenblatt model file (no 'rosenblatt' metadata)"
+        )
+    info = _parse_json(meta["rosenblatt"].encode(), f"{path}: metadata")
+    version = info.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path}: unknown format version {version!r}; this library reads "
+            f"version {FORMAT_VERSION}"
+        )
+    return _arrays(header, payload, path), info
+
+
+def _parse_json(raw: bytes, where: str) -> dict[str, Any]:
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelFileError(f"{where} is not valid UTF-8 JSON ({error})") from None
+    if not isinstance(value, dict):
+        raise ModelFileError(
+            f"{where} is JSON but not an object (got {type(value).__name__})"
+        )
+    return value
+
+
+def _arrays(header: dict[str, Any], payload: bytes, path: Path) -> dict[str, Array]:
+    spans: list[tuple[int, int, str]] = []
+    arrays: dict[str, Array] = {}
+    for name, entry in header.items():
+        if not isinstance(entry, dict) or set(entry) != {
+            "dtype",
+            "shape",
+            "data_offsets",
+        }:
+            raise ModelFileError(f"{path}: entry {name!r} is not a tensor description")
+        dtype = _DTYPES.get(entry["dtype"])
+        if dtype is None:
+            raise ModelFileError(
+                f"{path}: tensor {name!r} has unsupported dtype {entry['dtype']!r}"
+            )
+        shape, offsets = entry["shape"], entry["data_offsets"]
+        if not (isinstance(shape, list) and all(_is_count(n) for n in shape)):
+            raise ModelFileError(
+                f"{path}: tensor {name!r} has an invalid shape {shape!r}"
+            )
+        if not (
+            isinstance(offsets, list)
+            and len(offsets) == 2
+            and all(map(_is_count, offsets))
+        ):
+            raise ModelFileError(
+                f"{path}: tensor {name!r} has invalid offsets {offsets!r}"
+            )
+        begin, end = offsets
+        if not begin <= end <= len(payload):
+            raise ModelFileError(
+                f"{path}: tensor {name!r} offsets [{begin}, {end}] are outside the "
+                f"{len(payload)}-byte data section"
+            )
+        if end - begin != math.prod(shape) * dtype.itemsize:
+            raise ModelFileError(
+                f"{path}: tensor {name!r} of shape {tuple(shape)} needs "
+                f"{math.prod(shape) * dtype.itemsize} bytes, its offsets give {end - begin}"
+            )
+        spans.append((begin, end, name))
+        array = np.frombuffer(
+            payload, dtype=dtype, count=math.prod(shape), offset=begin
+        )
+        arrays[name] = array.reshape(shape).astype(dtype.newbyteorder("="))
+    spans.sort()
+    for (_, end, first), (begin, _, second) in itertools.pairwise(spans):
+        if begin < end:
+            raise ModelFileError(f"{path}: tensors {first!r} and {second!r} overlap")
+    return arrays
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+# --- networks: a fixed vocabulary of layers, described in JSON ---
+
+_SIMPLE = {
+    "Identity": Identity,
+    "Step": Step,
+    "Sigmoid": Sigmoid,
+    "Tanh": Tanh,
+    "ReLU": ReLU,
+}
+
+
+def describe(module: Module) -> dict[str, Any]:
+    """The JSON description of a network built from the layers this format knows."""
+    if isinstance(module, Sequential):
+        return {"type": "Sequential", "layers": [describe(m) for m in module]}
+    if isinstance(module, Linear):
+        return {
+            "type": "Linear",
+            "in_features": module.in_features,
+            "out_features": module.out_features,
+            "bias": module.bias is not None,
+            "dtype": module.weight.dtype.name,
+        }
+    if isinstance(module, LeakyReLU):
+        return {"type": "LeakyReLU", "negative_slope": float(module.negative_slope)}
+    if isinstance(module, Softmax):
+        return {"type": "Softmax", "axis": int(module.axis)}
+    if isinstance(module, Dropout):
+        return {"type": "Dropout", "p": float(module.p)}
+    for name, cls in _SIMPLE.items():
+        if type(module) is cls:
+            return {"type": name}
+    raise TypeError(
+        f"save: {type(module).__name__} is not a layer this file format knows; it stores "
+        "Sequential stacks of Linear, activation and Dropout layers"
+    )
+
+
+def build(spec: Any, where: str = "architecture") -> Module:
+    """Rebuild a network from ``describe``'s JSON; refuses anything else."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("type"), str):
+        raise ModelFileError(
+            f"{where}: expected a layer object with a 'type', got {spec!r:.80}"
+        )
+    kind = spec["type"]
+    if kind == "Sequential":
+        layers = spec.get("layers")
+        if not isinstance(layers, list):
+            raise ModelFileError(f"{where}: Sequential needs a list of layers")
+        return Sequential(*(build(s, f"{where}.{i}") for i, s in enumerate(layers)))
+    if kind == "Linear":
+        d_in, d_out = spec.get("in_features"), spec.get("out_features")
+        dtype = spec.get("dtype")
+        if not (_is_count(d_in) and _is_count(d_out) and d_in and d_out):
+            raise ModelFileError(f"{where}: Linear needs positive in/out features")
+        if dtype not in ("float32", "float64") or not isinstance(
+            spec.get("bias"), bool
+        ):
+            raise ModelFileError(f"{where}: Linear has an invalid dtype or bias flag")
+        return Linear(d_in, d_out, bias=spec["bias"], rng=0, dtype=dtype)
+    if kind == "LeakyReLU":
+        return LeakyReLU(_number(spec.get("negative_slope"), where))
+    if kind == "Softmax":
+        axis = spec.get("axis")
+        if not isinstance(axis, int) or isinstance(axis, bool):
+            raise ModelFileError(f"{where}: Softmax needs an integer axis")
+        return Softmax(axis)
+    if kind == "Dropout":
+        p = _number(spec.get("p"), where)
+        if not 0 <= p <= 1:
+            raise ModelFileError(f"{where}: Dropout needs p in [0, 1], got {p}")
+        return Dropout(p)
+    if kind in _SIMPLE:
+        return _SIMPLE[kind]()
+    raise ModelFileError(f"{where}: unknown layer type {kind!r}")
+
+
+def _number(value: Any, where: str) -> float:
+    if (
+        not isinstance(value, (int, float))
+        or isinstance(value, bool)
+        or not math.isfinite(value)
+    ):
+        raise ModelFileError(f"{where}: expected a finite number, got {value!r}")
+    return float(value)
+
+
+def provenance(data_name: str | None = None) -> dict[str, Any]:
+    """Library version, format version, date and (optionally) the training data's name."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "library": f"rosenblatt {__version__}",
+        "saved": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "data": data_name,
+    }
+
+
+def save(
+    module: Module, path: str | os.PathLike[str], data_name: str | None = None
+) -> None:
+    """Save a network (architecture, weights, buffers) to ``path`` atomically."""
+    info = {**provenance(data_name), "kind": "module", "architecture": describe(module)}
+    write_file(path, module.state_dict(), info)
+
+
+def load(path: str | os.PathLike[str]) -> Module:
+    """Load a network saved by ``save``, after checking everything in the file."""
+    arrays, info = read_file(path)
+    if info.get("kind") != "module":
+        raise ModelFileError(f"{path}: holds a {info.get('kind')!r}, not a network")
+    module = build(info.get("architecture"), f"{path}: architecture")
+    expected = {name: p.data for name, p in module.named_parameters()}
+    expected.update(module.named_buffers())
+    missing = sorted(set(expected) - set(arrays))
+    unexpected = sorted(set(arrays) - set(expected))
+    if missing or unexpected:
+        raise ModelFileError(
+            f"{path}: arrays do not match the architecture (missing {missing}, "
+            f"unexpected {unexpected})"
+        )
+    for name, array in arrays.items():
+        want = expected[name]
+        if array.shape != want.shape or array.dtype != want.dtype:
+            raise ModelFileError(
+                f"{path}: array {name!r} is {array.dtype} {array.shape}, the architecture "
+                f"needs {want.dtype} {want.shape}"
+            )
+    module.load_state_dict(arrays)
+    return module
