@@ -335,21 +335,26 @@ def load(path: str | os.PathLike[str]) -> Module:
     if info.get("kind") != "module":
         raise ModelFileError(f"{path}: holds a {info.get('kind')!r}, not a network")
     module = build(info.get("architecture"), f"{path}: architecture")
+    restore_arrays(module, arrays, str(path))
+    return module
+
+
+def restore_arrays(module: Module, arrays: Mapping[str, Array], where: str) -> None:
+    """Load ``arrays`` into ``module`` after checking names, shapes and dtypes exactly."""
     expected = {name: p.data for name, p in module.named_parameters()}
     expected.update(module.named_buffers())
     missing = sorted(set(expected) - set(arrays))
     unexpected = sorted(set(arrays) - set(expected))
     if missing or unexpected:
         raise ModelFileError(
-            f"{path}: arrays do not match the architecture (missing {missing}, "
+            f"{where}: arrays do not match the architecture (missing {missing}, "
             f"unexpected {unexpected})"
         )
     for name, array in arrays.items():
         want = expected[name]
         if array.shape != want.shape or array.dtype != want.dtype:
             raise ModelFileError(
-                f"{path}: array {name!r} is {array.dtype} {array.shape}, the architecture "
+                f"{where}: array {name!r} is {array.dtype} {array.shape}, the architecture "
                 f"needs {want.dtype} {want.shape}"
             )
     module.load_state_dict(arrays)
-    return module

@@ -52,8 +52,16 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from rosenblatt import nn, optim
+from rosenblatt import io, nn, optim
 from rosenblatt._params import Interval, Options, check_params
+from rosenblatt._persist import (
+    SavableEstimator,
+    labels_from_json,
+    labels_to_json,
+    require_floats,
+    require_int,
+)
+from rosenblatt.io import ModelFileError
 from rosenblatt.nn import functional as F
 from rosenblatt.tensor import Tensor, no_grad, sum_of_squares
 from rosenblatt.train import Callback, Trainer
@@ -114,7 +122,7 @@ class _SklearnEpochEnd(Callback):
                 self.trainer.stop_training = True
 
 
-class _BaseMLP(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """What MLPClassifier and MLPRegressor share: network, loss, solvers, bookkeeping."""
 
     _constraints: ClassVar[dict[str, list[Any]]] = {
@@ -632,6 +640,82 @@ class _BaseMLP(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             self.module_.train(was_training)
         raise AssertionError("unreachable: every hidden layer has an activation")
 
+    # --- model files (est.save(path), MLPClassifier.load(path)) ---
+
+    def _fitted_state(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        fitted: dict[str, Any] = {
+            "architecture": io.describe(self.module_),
+            "out_activation": self.out_activation_,
+            "n_outputs": int(self.n_outputs_),
+            "n_features_in": int(self.n_features_in_),
+            "n_iter": int(self.n_iter_),
+            "t": int(self.t_),
+            "loss": float(self.loss_),
+            "curves": {
+                name: [float(v) for v in getattr(self, name)]
+                for name in (
+                    "loss_curve_",
+                    "validation_loss_curve_",
+                    "validation_scores_",
+                )
+                if getattr(self, name, None) is not None
+            },
+            "feature_names_in": getattr(
+                self, "feature_names_in_", np.array([])
+            ).tolist(),
+        }
+        if hasattr(self, "_label_binarizer"):
+            fitted["classes"] = labels_to_json(self.classes_)
+            fitted["y_type"] = self._label_binarizer.y_type_
+        return self.module_.state_dict(), fitted
+
+    def _restore_fitted(
+        self, arrays: dict[str, Any], fitted: dict[str, Any], where: str
+    ) -> None:
+        module = io.build(fitted.get("architecture"), f"{where}: architecture")
+        io.restore_arrays(module, arrays, where)
+        linears = [m for m in module.modules() if isinstance(m, nn.Linear)]
+        n_features = require_int(fitted, "n_features_in", where)
+        n_outputs = require_int(fitted, "n_outputs", where)
+        if (
+            not isinstance(module, nn.Sequential)
+            or not linears
+            or linears[0].in_features != n_features
+            or linears[-1].out_features != n_outputs
+        ):
+            raise ModelFileError(
+                f"{where}: the network does not map {n_features} features to {n_outputs} outputs"
+            )
+        activation = fitted.get("out_activation")
+        if activation not in self._output_activations():
+            raise ModelFileError(f"{where}: invalid output activation {activation!r}")
+        self._restore_labels(fitted, n_outputs, where)
+        self.module_, self._linears = module, linears
+        self._dtype = linears[0].weight.dtype
+        self.n_layers_, self.n_outputs_ = len(linears) + 1, n_outputs
+        self.n_features_in_ = n_features
+        names = fitted.get("feature_names_in")
+        if isinstance(names, list) and names and all(isinstance(n, str) for n in names):
+            self.feature_names_in_ = np.array(names, dtype=object)
+        self.out_activation_ = activation
+        self.n_iter_ = require_int(fitted, "n_iter", where)
+        self.t_ = require_int(fitted, "t", where)
+        self.loss_ = require_floats({"v": [fitted.get("loss")]}, "v", where)[0]
+        curves = fitted.get("curves", {})
+        if not isinstance(curves, dict):
+            raise ModelFileError(f"{where}: fitted curves must be an object")
+        for name in ("loss_curve_", "validation_loss_curve_", "validation_scores_"):
+            if name in curves:
+                setattr(self, name, require_floats(curves, name, where))
+
+    def _output_activations(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def _restore_labels(
+        self, fitted: dict[str, Any], n_outputs: int, where: str
+    ) -> None:
+        """Classifiers restore their labels; regressors have none."""
+
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
@@ -787,6 +871,31 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         return (
             "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
         )
+
+    def _output_activations(self) -> tuple[str, ...]:
+        return ("softmax", "logistic")
+
+    def _restore_labels(
+        self, fitted: dict[str, Any], n_outputs: int, where: str
+    ) -> None:
+        classes = labels_from_json(fitted.get("classes"), where)
+        y_type = fitted.get("y_type")
+        width = 1 if y_type == "binary" else len(classes)
+        if (
+            y_type not in ("binary", "multiclass", "multilabel-indicator")
+            or width != n_outputs
+        ):
+            raise ModelFileError(
+                f"{where}: {len(classes)} classes of type {y_type!r} do not match "
+                f"{n_outputs} outputs"
+            )
+        binarizer = LabelBinarizer()
+        binarizer.classes_, binarizer.y_type_, binarizer.sparse_input_ = (
+            classes,
+            y_type,
+            False,
+        )
+        self._label_binarizer, self.classes_ = binarizer, classes
 
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, first_pass: bool, classes: Any
@@ -1049,6 +1158,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
 
     def _out_activation(self) -> str:
         return "exp" if self.loss == "poisson" else "identity"
+
+    def _output_activations(self) -> tuple[str, ...]:
+        return ("exp",) if self.loss == "poisson" else ("identity",)
 
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, first_pass: bool, classes: Any

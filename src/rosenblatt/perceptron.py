@@ -39,6 +39,13 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from rosenblatt._params import Interval, Options, check_params
+from rosenblatt._persist import (
+    SavableEstimator,
+    labels_from_json,
+    labels_to_json,
+    require_int,
+)
+from rosenblatt.io import ModelFileError
 
 __all__ = ["Perceptron"]
 
@@ -69,7 +76,7 @@ class _Pocket:
         self.mistakes[chosen] = mistakes[better]
 
 
-class Perceptron(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Rosenblatt's single-layer perceptron with the text's learning rule and stopping rules.
 
     Parameters
@@ -502,3 +509,62 @@ class Perceptron(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
         return tags
+
+    # --- model files (est.save(path), Perceptron.load(path)) ---
+
+    def _fitted_state(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        arrays = {"weights": self.weights_}
+        if self.weight_history_:
+            arrays["weight_history"] = np.stack(self.weight_history_)
+        fitted = {
+            "classes": labels_to_json(self.classes_),
+            "n_features_in": int(self.n_features_in_),
+            "n_iter": int(self.n_iter_),
+            "t": int(self.t_),
+            "converged": self.converged_,
+            "errors": [int(e) for e in self.errors_],
+            "feature_names_in": getattr(
+                self, "feature_names_in_", np.array([])
+            ).tolist(),
+        }
+        return arrays, fitted
+
+    def _restore_fitted(
+        self, arrays: dict[str, Any], fitted: dict[str, Any], where: str
+    ) -> None:
+        classes = labels_from_json(fitted.get("classes"), where)
+        n_features = require_int(fitted, "n_features_in", where)
+        units = 1 if len(classes) == 2 else len(classes)
+        shape = (n_features + 1,) if units == 1 else (units, n_features + 1)
+        weights = arrays.get("weights")
+        if len(classes) < 2 or weights is None or weights.shape != shape:
+            raise ModelFileError(
+                f"{where}: expected weights of shape {shape} for {len(classes)} classes and "
+                f"{n_features} features, got {None if weights is None else weights.shape}"
+            )
+        if weights.dtype != np.float64 or set(arrays) - {"weights", "weight_history"}:
+            raise ModelFileError(
+                f"{where}: unexpected arrays or dtype in a Perceptron file"
+            )
+        errors = fitted.get("errors")
+        if not isinstance(errors, list) or not all(isinstance(e, int) for e in errors):
+            raise ModelFileError(
+                f"{where}: fitted field 'errors' must be a list of ints"
+            )
+        self.classes_ = classes
+        self.n_features_in_ = n_features
+        names = fitted.get("feature_names_in")
+        if isinstance(names, list) and names and all(isinstance(n, str) for n in names):
+            self.feature_names_in_ = np.array(names, dtype=object)
+        self.weights_ = weights
+        self.n_iter_ = require_int(fitted, "n_iter", where)
+        self.t_ = require_int(fitted, "t", where)
+        self.errors_ = errors
+        self.converged_ = fitted.get("converged")
+        history = arrays.get("weight_history")
+        self.weight_history_ = [] if history is None else list(history)
+        self._reasons = (
+            list(self.converged_)
+            if isinstance(self.converged_, list)
+            else [self.converged_]
+        )

@@ -1,0 +1,157 @@
+"""Saving and loading fitted estimators through the safe model-file format of ``io``.
+
+An estimator file holds the estimator's class name, its JSON-representable
+parameters, its fitted attributes (JSON) and its arrays (safetensors). Loading checks
+that the file holds the expected estimator, rebuilds it from its parameters, and
+restores the fitted state after validating it; nothing in the file is executed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any, TypeVar
+
+import numpy as np
+
+from rosenblatt import io
+from rosenblatt.io import ModelFileError
+
+__all__ = ["SavableEstimator", "labels_from_json", "labels_to_json"]
+
+E = TypeVar("E", bound="SavableEstimator")
+
+
+def _jsonable(value: Any) -> Any:
+    """A parameter value as JSON (tuples as lists); None where JSON cannot say it."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)  # inf is kept: Python's json reads and writes Infinity
+    if isinstance(value, (list, tuple, np.ndarray)):
+        items = [_jsonable(v) for v in value]
+        return None if any(v is None for v in items) else items
+    if isinstance(value, type) and issubclass(value, np.generic):
+        return np.dtype(value).name
+    if isinstance(value, dict):
+        entries = {str(k): _jsonable(v) for k, v in value.items()}
+        return None if any(v is None for v in entries.values()) else entries
+    return None  # RandomState, callbacks: not stored (documented on save)
+
+
+def labels_to_json(labels: np.ndarray[Any, Any]) -> dict[str, Any]:
+    """Class labels as JSON: their kind and values (numbers, booleans or strings)."""
+    if labels.dtype.kind in "biuf":
+        return {"kind": labels.dtype.kind, "values": labels.tolist()}
+    if all(isinstance(v, str) for v in labels.tolist()):
+        return {"kind": "U", "values": [str(v) for v in labels.tolist()]}
+    raise TypeError("save: class labels must be numbers, booleans or strings")
+
+
+def labels_from_json(spec: Any, where: str) -> np.ndarray[Any, Any]:
+    """Rebuild class labels saved by ``labels_to_json``; refuse anything else."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("values"), list):
+        raise ModelFileError(f"{where}: class labels are missing or malformed")
+    kind, values = str(spec.get("kind")), spec["values"]
+    expected: dict[str, tuple[type, ...]] = {
+        "b": (bool,),
+        "i": (int,),
+        "u": (int,),
+        "f": (int, float),
+        "U": (str,),
+    }
+    if kind not in expected or not all(
+        isinstance(v, expected[kind]) and (kind == "b" or not isinstance(v, bool))
+        for v in values
+    ):
+        raise ModelFileError(f"{where}: class labels of kind {kind!r} are malformed")
+    dtypes: dict[str, Any] = {
+        "b": bool,
+        "i": np.int64,
+        "u": np.int64,
+        "f": float,
+        "U": None,
+    }
+    return np.array(values, dtype=dtypes[kind])
+
+
+class SavableEstimator:
+    """Adds ``est.save(path)`` and ``Estimator.load(path)`` to an estimator.
+
+    Subclasses provide ``_fitted_state() -> (arrays, json)`` and
+    ``_restore_fitted(arrays, json, where)``.
+    """
+
+    def save(self, path: str | os.PathLike[str], data_name: str | None = None) -> None:
+        """Save this fitted estimator to ``path`` (atomically; no pickle).
+
+        Parameters that JSON cannot hold -- a ``RandomState`` instance, callbacks --
+        are saved as None; the fitted model itself is saved exactly.
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self)
+        arrays, fitted = self._fitted_state()
+        params = {k: _jsonable(v) for k, v in self.get_params(deep=False).items()}  # type: ignore[attr-defined]
+        info = {
+            **io.provenance(data_name),
+            "kind": "estimator",
+            "estimator": type(self).__name__,
+            "params": params,
+            "fitted": fitted,
+        }
+        io.write_file(path, arrays, info)
+
+    @classmethod
+    def load(cls: type[E], path: str | os.PathLike[str]) -> E:
+        """Load an estimator saved by ``save``, after checking everything in the file."""
+        arrays, info = io.read_file(path)
+        where = str(path)
+        if info.get("kind") != "estimator" or info.get("estimator") != cls.__name__:
+            raise ModelFileError(
+                f"{where}: holds a {info.get('estimator') or info.get('kind')!r}, "
+                f"not a {cls.__name__}"
+            )
+        params, fitted = info.get("params"), info.get("fitted")
+        if not isinstance(params, dict) or not isinstance(fitted, dict):
+            raise ModelFileError(
+                f"{where}: parameters or fitted state are not JSON objects"
+            )
+        try:
+            estimator = cls(**{k: v for k, v in params.items() if v is not None})
+        except TypeError as error:
+            raise ModelFileError(
+                f"{where}: parameters do not fit {cls.__name__}: {error}"
+            ) from None
+        estimator._restore_fitted(arrays, fitted, where)
+        return estimator
+
+    def _fitted_state(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        raise NotImplementedError
+
+    def _restore_fitted(
+        self, arrays: dict[str, Any], fitted: dict[str, Any], where: str
+    ) -> None:
+        raise NotImplementedError
+
+
+def require_int(fitted: dict[str, Any], key: str, where: str) -> int:
+    """A non-negative integer field of the fitted state."""
+    value = fitted.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ModelFileError(
+            f"{where}: fitted field {key!r} must be a non-negative int"
+        )
+    return value
+
+
+def require_floats(fitted: dict[str, Any], key: str, where: str) -> list[float]:
+    """A list of numbers (finite or not) from the fitted state."""
+    value = fitted.get(key)
+    if not isinstance(value, list) or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
+    ):
+        raise ModelFileError(f"{where}: fitted field {key!r} must be a list of numbers")
+    return [float(v) if not math.isnan(v) else math.nan for v in value]
