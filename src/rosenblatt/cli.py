@@ -1,4 +1,4 @@
-"""The command line: ``rosenblatt train`` (more subcommands arrive with later rooms)."""
+"""The command line: ``rosenblatt train`` and ``rosenblatt datasets``."""
 
 from __future__ import annotations
 
@@ -36,8 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     train = commands.add_parser(
         "train",
         help="train a multilayer perceptron (by default on the bundled digits)",
-        description="Train an MLP on scikit-learn's digits (a fixed, seeded 75/25 split) "
-        "with Adam and report the test accuracy and confusion matrix.",
+        description="Train an MLP classifier (by default on scikit-learn's digits, with a "
+        "fixed, seeded 75/25 split) with Adam and report the test accuracy and the "
+        "confusion matrix.",
     )
     train.add_argument(
         "--hidden",
@@ -64,19 +65,37 @@ def _parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=0, help="seed for split, weights, order"
     )
     train.add_argument(
+        "--data",
+        default="digits",
+        help="a dataset name (see 'rosenblatt datasets') or a .csv file (default: digits)",
+    )
+    train.add_argument("--target", help="the CSV target column (default: the last)")
+    train.add_argument("--data-dir", help="where to look for IDX files")
+    train.add_argument(
         "--json",
         action="store_true",
         help="print one JSON object on stdout instead of the report",
     )
+    datasets = commands.add_parser(
+        "datasets",
+        help="list the datasets that --data accepts",
+        description="List every dataset by name, with its size and where it comes from.",
+    )
+    datasets.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
 def _train(args: argparse.Namespace) -> int:
     from rosenblatt import nn, optim
-    from rosenblatt.data import load_digits
+    from rosenblatt.data import load
     from rosenblatt.train import confusion_matrix, fit, predict, predicted_classes
 
-    data = load_digits(seed=args.seed)
+    data = load(args.data, seed=args.seed, target=args.target, data_dir=args.data_dir)
+    if data.class_names is None:
+        raise ValueError(
+            f"train: {data.name} has a numeric target; this command trains classifiers "
+            "for now (use rosenblatt.MLPRegressor from Python)"
+        )
     n_features, n_classes = data.X_train.shape[1], len(data.class_names)
     model = nn.build_mlp(
         [n_features, *args.hidden, n_classes], args.activation, rng=args.seed
@@ -119,11 +138,35 @@ def _train(args: argparse.Namespace) -> int:
     )
     print(f"trained {len(history)} epochs in {seconds:.1f} s")
     print(f"test accuracy: {accuracy:.4f}\n")
-    print("confusion matrix (rows: true digit, columns: predicted digit)")
+    print("confusion matrix (rows: true class, columns: predicted class)")
     width = max(3, len(str(int(matrix.max()))) + 1)
-    print("    " + "".join(f"{name:>{width}}" for name in data.class_names))
-    for name, row in zip(data.class_names, matrix, strict=True):
+    short = all(len(name) < width for name in data.class_names)
+    labels = list(data.class_names) if short else [str(i) for i in range(n_classes)]
+    print("    " + "".join(f"{name:>{width}}" for name in labels))
+    for name, row in zip(labels, matrix, strict=True):
         print(f"{name:>3} " + "".join(f"{int(v):>{width}}" for v in row))
+    if not short:
+        print(
+            "classes: "
+            + ", ".join(f"{i} = {n}" for i, n in enumerate(data.class_names))
+        )
+    return 0
+
+
+def _datasets(args: argparse.Namespace) -> int:
+    from rosenblatt.data import DATASETS
+
+    if args.json:
+        entries = {
+            name: {"size": i.size, "source": i.source} for name, i in DATASETS.items()
+        }
+        print(json.dumps(entries))
+        return 0
+    width = max(len(name) for name in DATASETS)
+    size_width = max(len(i.size) for i in DATASETS.values())
+    for name, info in DATASETS.items():
+        print(f"{name:<{width}}  {info.size:<{size_width}}  {info.source}")
+    print(f"{'<file>.csv':<{width}}  {'any':<{size_width}}  a CSV file with a header")
     return 0
 
 
@@ -137,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "train":
             return _train(args)
+        if args.command == "datasets":
+            return _datasets(args)
     except KeyboardInterrupt:
         print("rosenblatt: interrupted", file=sys.stderr)
         return 130

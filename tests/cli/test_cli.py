@@ -42,3 +42,48 @@ def test_failures_exit_1_with_one_line(capsys: pytest.CaptureFixture[str]) -> No
     err = capsys.readouterr().err
     assert err.startswith("rosenblatt: error: fit: expected epochs a positive int")
     assert "Traceback" not in err
+
+
+def test_datasets_lists_every_name_with_size_and_source(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from rosenblatt.data import DATASETS
+
+    assert main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    for name, info in DATASETS.items():
+        assert name in out and info.source in out
+    assert main(["datasets", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["iris"]["size"] == "150 x 4"
+
+
+def test_train_on_another_dataset_and_on_a_csv(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["train", "--data", "iris", "--epochs", "60", "--hidden", "16"]) == 0
+    out = capsys.readouterr().out
+    assert "classes: 0 = setosa, 1 = versicolor, 2 = virginica" in out
+    assert float(out.split("test accuracy: ")[1].split()[0]) > 0.9
+    csv = tmp_path / "pets.csv"
+    rows = "\n".join(
+        f"{i % 7},{(i * 3) % 5},{'cat' if i % 2 else 'dog'}" for i in range(40)
+    )
+    csv.write_text("a,b,pet\n" + rows + "\n")
+    assert (
+        main(
+            ["train", "--data", str(csv), "--target", "pet", "--epochs", "2", "--json"]
+        )
+        == 0
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert report["dataset"] == "pets" and len(report["confusion_matrix"]) == 2
+
+
+def test_unknown_dataset_fails_with_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["train", "--data", "nope"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("rosenblatt: error: load: unknown dataset 'nope'")
+    assert err.count("\n") == 1

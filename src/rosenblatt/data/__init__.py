@@ -1,5 +1,12 @@
-"""Datasets: bundled ones from scikit-learn, split and scaled reproducibly."""
+"""Datasets: generated, bundled with scikit-learn, IDX files and CSV, split with a seed."""
 
-from rosenblatt.data.bundled import Split, load_digits
+from rosenblatt.data.datasets import (
+    DATASETS,
+    Dataset,
+    DatasetInfo,
+    load,
+    load_digits,
+    read_csv,
+)
 
-__all__ = ["Split", "load_digits"]
+__all__ = ["DATASETS", "Dataset", "DatasetInfo", "load", "load_digits", "read_csv"]

@@ -93,12 +93,20 @@ def find_dataset_dir(name: str, data_dir: str | os.PathLike[str] | None = None) 
             for ext in ("", ".gz")
         ):
             return directory
-    looked = ", ".join(str(c) for c in candidates) or "(nowhere)"
+    looked = (
+        ", ".join(str(c) for c in candidates)
+        or "nowhere: no data_dir or $ROSENBLATT_DATA"
+    )
+    debian = (
+        "install Debian's package (apt-get install dataset-fashion-mnist), or "
+        if name == "fashion-mnist"
+        else ""
+    )
     raise FileNotFoundError(
-        f"{name}: IDX files not found (looked in {looked}). Install Debian's "
-        "dataset-fashion-mnist package (apt-get install dataset-fashion-mnist), or put "
-        "train-images-idx3-ubyte.gz and the three other files in a folder and pass it "
-        "as data_dir or $ROSENBLATT_DATA"
+        f"{name}: IDX files not found (looked in {looked}). To get them, {debian}put "
+        "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz "
+        "and t10k-labels-idx1-ubyte.gz in a folder and pass it as data_dir (--data-dir) "
+        "or $ROSENBLATT_DATA"
     )
 
 

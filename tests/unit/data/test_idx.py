@@ -59,7 +59,7 @@ def test_a_truncated_gzip_is_refused(tmp_path) -> None:
 def test_missing_dataset_says_how_to_get_it(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("ROSENBLATT_DATA", str(tmp_path))
     with pytest.raises(
-        FileNotFoundError, match="apt-get install dataset-fashion-mnist"
+        FileNotFoundError, match=r"train-images-idx3-ubyte\.gz, train-labels"
     ):
         find_dataset_dir("mnist")
 
