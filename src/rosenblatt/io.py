@@ -95,9 +95,18 @@ def write_file(
     for name, array in arrays.items():
         if np.dtype(array.dtype) not in _CODES:
             raise TypeError(f"save: array {name!r} has unsupported dtype {array.dtype}")
+    # safetensors stores 0-d arrays as shape (1,): remember which were scalars.
+    scalars = sorted(k for k, v in arrays.items() if np.ndim(v) == 0)
     data = safetensors_bytes(
-        {k: np.ascontiguousarray(v) for k, v in arrays.items()},
-        metadata={"rosenblatt": json.dumps(dict(info), sort_keys=True)},
+        {
+            k: np.ascontiguousarray(v).reshape(-1)
+            if k in scalars
+            else np.ascontiguousarray(v)
+            for k, v in arrays.items()
+        },
+        metadata={
+            "rosenblatt": json.dumps({**info, "scalars": scalars}, sort_keys=True)
+        },
     )
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -154,7 +163,15 @@ def read_file(path: str | os.PathLike[str]) -> tuple[dict[str, Array], dict[str,
             f"{path}: unknown format version {version!r}; this library reads "
             f"version {FORMAT_VERSION}"
         )
-    return _arrays(header, payload, path), info
+    arrays = _arrays(header, payload, path)
+    scalars = info.pop("scalars", [])
+    if not isinstance(scalars, list) or not all(
+        isinstance(k, str) and k in arrays and arrays[k].shape == (1,) for k in scalars
+    ):
+        raise ModelFileError(f"{path}: the list of scalar arrays is malformed")
+    for key in scalars:
+        arrays[key] = arrays[key].reshape(())
+    return arrays, info
 
 
 def _parse_json(raw: bytes, where: str) -> dict[str, Any]:

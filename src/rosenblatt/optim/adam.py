@@ -62,7 +62,9 @@ class Adam(Optimizer):
                 param.data *= 1 - self.lr * self.weight_decay
             else:
                 grad = grad + self.weight_decay * param.data
-        state["step"] = state.get("step", 0) + 1
+        state["step"] = (
+            int(state.get("step", 0)) + 1
+        )  # a Python int, also when restored
         t = state["step"]
         m = self._buffer(state, "exp_avg", param.data)
         v = self._buffer(state, "exp_avg_sq", param.data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -13,6 +14,7 @@ from rosenblatt.nn import Module
 from rosenblatt.optim import Optimizer
 from rosenblatt.tensor import Tensor, no_grad
 from rosenblatt.train.callbacks import Callback, Logs, ProgressBar
+from rosenblatt.train.checkpoint import load_checkpoint, save_checkpoint
 from rosenblatt.train.metrics import Metric, resolve_metrics
 
 __all__ = ["History", "LossFn", "Trainer", "evaluate", "fit", "predict"]
@@ -170,6 +172,9 @@ class Trainer:
         validation_data: tuple[ArrayLike, ArrayLike] | None = None,
         validation_split: float = 0.0,
         sample_weight: ArrayLike | None = None,
+        checkpoint: str | os.PathLike[str] | None = None,
+        checkpoint_every: int = 1,
+        resume_from: str | os.PathLike[str] | None = None,
     ) -> History:
         """Train for ``epochs`` passes over (X, y); see ``rosenblatt.train.fit``."""
         if not isinstance(epochs, int) or epochs < 1:
@@ -202,13 +207,20 @@ class Trainer:
             weights = None if weights is None else weights[:-n_val]
         if len(inputs) == 0:
             raise ValueError("fit: no training samples (X is empty)")
+        if not isinstance(checkpoint_every, int) or checkpoint_every < 1:
+            raise ValueError(
+                f"fit: expected checkpoint_every a positive int, got {checkpoint_every!r}"
+            )
         generator = resolve_rng(rng)
         n = len(inputs)
         self.epochs, self.n_batches = epochs, math.ceil(n / batch_size)
         self.stop_training = False
-        history = History()
+        history, start = History(), 0
+        if resume_from is not None:
+            start, past = load_checkpoint(resume_from, self, generator)
+            history = History({k: list(v) for k, v in past.items()}, list(range(start)))
         self._call("on_train_begin", {})
-        for epoch in range(epochs):
+        for epoch in range(start, epochs):
             self._call("on_epoch_begin", epoch, {})
             order = generator.permutation(n) if shuffle else xp.arange(n)
             logs = self._run_epoch((inputs, targets, weights), order, batch_size, epoch)
@@ -222,6 +234,11 @@ class Trainer:
                 logs.update({f"val_{k}": v for k, v in val.items()})
             self._call("on_epoch_end", epoch, logs)
             history.append(epoch, logs)
+            done = epoch + 1
+            if checkpoint is not None and (
+                done % checkpoint_every == 0 or done == epochs
+            ):
+                save_checkpoint(checkpoint, self, done, history, generator)
             if self.stop_training:
                 break
         self._call("on_train_end", {})
@@ -294,6 +311,9 @@ def fit(
     validation_data: tuple[ArrayLike, ArrayLike] | None = None,
     validation_split: float = 0.0,
     sample_weight: ArrayLike | None = None,
+    checkpoint: str | os.PathLike[str] | None = None,
+    checkpoint_every: int = 1,
+    resume_from: str | os.PathLike[str] | None = None,
     metrics: Sequence[str | Metric] = (),
     callbacks: Sequence[Callback] = (),
     verbose: int = 1,
@@ -326,6 +346,12 @@ def fit(
     sample_weight : array_like of shape (n_samples,), optional
         Non-negative weights; ``loss_fn`` then receives each batch's weights as a third
         argument and decides how to apply them.
+    checkpoint : path, optional
+        Write a checkpoint here (atomically) every ``checkpoint_every`` epochs and after
+        the last: weights, optimizer state, schedules, epoch, history, RNG states.
+    resume_from : path, optional
+        Continue from a checkpoint: the same arguments then give the same final weights,
+        bit for bit, as one uninterrupted run. ``epochs`` counts from the beginning.
     metrics : sequence of 'accuracy' or callables
         Computed on every batch (training) and on the validation data.
     callbacks : sequence of Callback
@@ -358,4 +384,7 @@ def fit(
         validation_data=validation_data,
         validation_split=validation_split,
         sample_weight=sample_weight,
+        checkpoint=checkpoint,
+        checkpoint_every=checkpoint_every,
+        resume_from=resume_from,
     )
