@@ -14,7 +14,14 @@ import numpy as np
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["perceptron_history"]
+__all__ = [
+    "confusion_matrix",
+    "decision_surface",
+    "history_curves",
+    "network_diagram",
+    "perceptron_history",
+    "weight_histograms",
+]
 
 
 def _new_figure(width: float = 6.0, height: float = 5.0) -> Figure:
@@ -88,4 +95,196 @@ def perceptron_history(
     ax.set_ylabel("$x_2$")
     ax.set_title(title or f"Perceptron decision line over {len(history) - 1} updates")
     ax.legend(loc="best")
+    return fig
+
+
+# --- training curves, decision surfaces, confusion matrices ---
+
+
+def history_curves(history: Any, title: str | None = None) -> Figure:
+    """Loss (and accuracy, when recorded) per epoch, training and validation.
+
+    ``history`` is a ``train.History`` or a dict name -> list of per-epoch values
+    (``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``).
+    """
+    curves = history.history if hasattr(history, "history") else dict(history)
+    if "loss" not in curves:
+        raise ValueError("history_curves: expected a 'loss' curve in the history")
+    panels = ["loss"] + (["accuracy"] if "accuracy" in curves else [])
+    fig = _new_figure(5.0 * len(panels), 3.6)
+    for i, name in enumerate(panels):
+        ax = fig.add_subplot(1, len(panels), i + 1)
+        epochs = np.arange(1, len(curves[name]) + 1)
+        ax.plot(epochs, curves[name], label="training")
+        if f"val_{name}" in curves:
+            ax.plot(epochs, curves[f"val_{name}"], label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(name)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best")
+    fig.suptitle(title or "Training history")
+    return fig
+
+
+def decision_surface(
+    predict_proba: Any, X: Any, y: Any, resolution: int = 200, title: str | None = None
+) -> Figure:
+    """A 2-D classifier's probability of the last class over the plane, with the points.
+
+    ``predict_proba`` maps an (n, 2) array to probabilities (n, K) (an estimator's
+    ``predict_proba``, or any function); the colour is the probability of class K-1.
+    """
+    points, labels = np.asarray(X, dtype=np.float64), np.asarray(y)
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(
+            f"decision_surface: expected X of shape (n, 2), got {points.shape}"
+        )
+    pad = 0.1 * (points.max(axis=0) - points.min(axis=0)) + 0.1
+    lo, hi = points.min(axis=0) - pad, points.max(axis=0) + pad
+    gx, gy = np.meshgrid(
+        np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
+    )
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    probs = np.asarray(predict_proba(grid))
+    surface = (probs[:, -1] if probs.ndim == 2 else probs).reshape(gx.shape)
+    fig = _new_figure()
+    ax = fig.add_subplot()
+    image = ax.contourf(
+        gx, gy, surface, levels=20, cmap="RdBu_r", alpha=0.8, vmin=0, vmax=1
+    )
+    ax.contour(gx, gy, surface, levels=[0.5], colors="black", linewidths=1.5)
+    for k, label in enumerate(np.unique(labels)):
+        mine = labels == label
+        ax.scatter(
+            points[mine, 0],
+            points[mine, 1],
+            s=14,
+            edgecolors="white",
+            linewidths=0.4,
+            marker="os^v"[k % 4],
+            label=f"class {label}",
+        )
+    fig.colorbar(image, ax=ax, label="probability of the last class")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.legend(loc="best", fontsize="small")
+    ax.set_title(title or "Decision surface")
+    return fig
+
+
+def confusion_matrix(
+    matrix: Any, class_names: Any = None, title: str | None = None
+) -> Figure:
+    """A confusion matrix (rows: true class, columns: predicted) as a labelled heat map."""
+    counts = np.asarray(matrix)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
+        raise ValueError(
+            f"confusion_matrix: expected a square matrix, got {counts.shape}"
+        )
+    k = counts.shape[0]
+    names = [str(n) for n in (class_names if class_names is not None else range(k))]
+    fig = _new_figure(1.0 + 0.55 * k, 0.6 + 0.5 * k)
+    ax = fig.add_subplot()
+    ax.imshow(counts, cmap="Blues")
+    for i in range(k):
+        for j in range(k):
+            color = "white" if counts[i, j] > counts.max() / 2 else "black"
+            ax.text(
+                j,
+                i,
+                str(int(counts[i, j])),
+                ha="center",
+                va="center",
+                color=color,
+                fontsize=8,
+            )
+    ax.set_xticks(range(k), names, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(k), names, fontsize=8)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title or "Confusion matrix")
+    return fig
+
+
+# --- looking inside a network ---
+
+
+def _linear_layers(model: Any) -> list[Any]:
+    """The Linear layers of a network (found by their shape, so plot needs no nn import)."""
+    if not hasattr(model, "modules"):
+        return []
+    return [
+        m for m in model.modules() if hasattr(m, "in_features") and hasattr(m, "weight")
+    ]
+
+
+def _linear_weights(model: Any) -> list[np.ndarray[Any, Any]]:
+    """The (D_in, D_out) weight matrices of a network, an MLP estimator, or a list."""
+    if hasattr(model, "coefs_"):
+        return [np.asarray(w) for w in model.coefs_]
+    if hasattr(model, "modules"):
+        return [layer.weight.data for layer in _linear_layers(model)]
+    return [np.asarray(w) for w in model]
+
+
+def network_diagram(
+    model: Any, max_units: int = 12, title: str | None = None
+) -> Figure:
+    """Neurons as circles, connections as lines: width by |w|, colour by sign (red < 0).
+
+    Layers wider than ``max_units`` show their first ``max_units`` neurons.
+    """
+    weights = _linear_weights(model)
+    if not weights:
+        raise ValueError("network_diagram: the model has no Linear layers")
+    sizes = [weights[0].shape[0]] + [w.shape[1] for w in weights]
+    shown = [min(n, max_units) for n in sizes]
+    fig = _new_figure(1.6 * len(sizes) + 1, 0.45 * max(shown) + 1.5)
+    ax = fig.add_subplot()
+    ax.axis("off")
+
+    def y_of(layer: int, unit: int) -> float:
+        return (shown[layer] - 1) / 2 - unit
+
+    largest = max(float(np.abs(w).max()) for w in weights) or 1.0
+    for layer, w in enumerate(weights):
+        for i in range(shown[layer]):
+            for j in range(shown[layer + 1]):
+                value = float(w[i, j])
+                ax.plot(
+                    [layer, layer + 1],
+                    [y_of(layer, i), y_of(layer + 1, j)],
+                    color="tab:red" if value < 0 else "tab:blue",
+                    linewidth=0.2 + 2.5 * abs(value) / largest,
+                    alpha=0.6,
+                    zorder=1,
+                )
+    for layer, n in enumerate(shown):
+        ys = [y_of(layer, u) for u in range(n)]
+        ax.scatter([layer] * n, ys, s=180, color="white", edgecolors="black", zorder=2)
+        label = f"{sizes[layer]}" + (f"\n(first {n})" if n < sizes[layer] else "")
+        ax.text(layer, min(ys) - 0.7, label, ha="center", va="top", fontsize=8)
+    ax.set_title(title or "Network (blue: w > 0, red: w < 0; width ~ |w|)")
+    return fig
+
+
+def weight_histograms(
+    model: Any, gradients: bool = True, title: str | None = None
+) -> Figure:
+    """Per-layer histograms of the weights and, where present, of their gradients."""
+    layers = _linear_layers(model)
+    weights = _linear_weights(model)
+    grads = [layer.weight.grad for layer in layers] if gradients else []
+    rows = 2 if any(g is not None for g in grads) else 1
+    fig = _new_figure(3.0 * len(weights), 2.6 * rows)
+    for i, w in enumerate(weights):
+        ax = fig.add_subplot(rows, len(weights), i + 1)
+        ax.hist(np.ravel(w), bins=40, color="tab:blue")
+        ax.set_title(f"layer {i + 1} weights", fontsize=9)
+        grad = grads[i] if i < len(grads) else None
+        if rows == 2 and grad is not None:
+            gax = fig.add_subplot(rows, len(weights), len(weights) + i + 1)
+            gax.hist(np.ravel(grad), bins=40, color="tab:orange")
+            gax.set_title(f"layer {i + 1} gradients", fontsize=9)
+    fig.suptitle(title or "Weights and gradients per layer")
     return fig

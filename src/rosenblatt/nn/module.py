@@ -267,6 +267,30 @@ class Module:
         """Arguments shown inside the module's repr; layers override it."""
         return ""
 
+    def _repr_html_(self) -> str:
+        """A table of layers and parameter counts, for Jupyter."""
+        import html
+
+        rows = []
+        for name, module in self.named_modules():
+            if module._modules:  # containers: their children have the rows
+                continue
+            count = sum(p.size for p in module._parameters.values())
+            shapes = ", ".join(
+                f"{k} {tuple(p.shape)}" for k, p in module._parameters.items()
+            )
+            rows.append(
+                f"<tr><td>{html.escape(name)}</td><td>{html.escape(repr(module))}</td>"
+                f"<td>{html.escape(shapes)}</td><td style='text-align:right'>{count:,}</td></tr>"
+            )
+        total = sum(p.size for p in self.parameters())
+        return (
+            f"<table><caption>{html.escape(type(self).__name__)}: {total:,} parameters"
+            "</caption><tr><th>name</th><th>layer</th><th>parameters</th><th>count</th></tr>"
+            + "".join(rows)
+            + "</table>"
+        )
+
     def __repr__(self) -> str:
         children = [
             f"  ({name}): " + repr(child).replace("\n", "\n  ")
