@@ -84,11 +84,17 @@ class SavableEstimator:
     ``_restore_fitted(arrays, json, where)``.
     """
 
-    def save(self, path: str | os.PathLike[str], data_name: str | None = None) -> None:
+    def save(
+        self,
+        path: str | os.PathLike[str],
+        data_name: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         """Save this fitted estimator to ``path`` (atomically; no pickle).
 
         Parameters that JSON cannot hold -- a ``RandomState`` instance, callbacks --
-        are saved as None; the fitted model itself is saved exactly.
+        are saved as None; the fitted model itself is saved exactly. ``extra`` is any
+        JSON object kept beside it (e.g. preprocessing).
         """
         from sklearn.utils.validation import check_is_fitted
 
@@ -101,6 +107,7 @@ class SavableEstimator:
             "estimator": type(self).__name__,
             "params": params,
             "fitted": fitted,
+            "extra": dict(extra or {}),
         }
         io.write_file(path, arrays, info)
 

@@ -1,15 +1,30 @@
-"""The command line: ``rosenblatt train`` and ``rosenblatt datasets``."""
+"""The command line: train, evaluate, predict, info and datasets.
+
+``main(argv)`` parses arguments and calls the library; it holds no mathematics.
+Exit status: 0 success, 1 failure (one line on stderr; ``--debug`` adds the
+traceback), 2 usage errors, 130 when interrupted (after saving a checkpoint).
+"""
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 import time
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 __all__ = ["main"]
+
+MODEL_FILE = "model.safetensors"
+CHECKPOINT_FILE = "checkpoint.safetensors"
+
+
+class _InterruptedError(Exception):
+    """Training stopped by Ctrl-C; the message says how to resume."""
 
 
 def _positive_ints(text: str) -> list[int]:
@@ -33,12 +48,29 @@ def _parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show tracebacks on errors"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
     train = commands.add_parser(
         "train",
-        help="train a multilayer perceptron (by default on the bundled digits)",
-        description="Train an MLP classifier (by default on scikit-learn's digits, with a "
-        "fixed, seeded 75/25 split) with Adam and report the test accuracy and the "
-        "confusion matrix.",
+        help="train a classifier (by default an MLP on the bundled digits)",
+        description="Train a classifier on a dataset (default: scikit-learn's digits, "
+        "a fixed, seeded 75/25 split) and report the test accuracy and the confusion "
+        "matrix. With --out DIR, also write the model, history.csv, figures, report.md "
+        "and a checkpoint after every epoch.",
+    )
+    train.add_argument(
+        "--data",
+        default="digits",
+        help="a dataset name (see 'rosenblatt datasets') or a .csv file",
+    )
+    train.add_argument("--target", help="the CSV target column (default: the last)")
+    train.add_argument(
+        "--data-dir", help="where to look for IDX files (Fashion-MNIST, MNIST)"
+    )
+    train.add_argument(
+        "--model",
+        choices=["mlp", "perceptron"],
+        default="mlp",
+        help="a multilayer perceptron, or Rosenblatt's perceptron",
     )
     train.add_argument(
         "--hidden",
@@ -53,103 +85,569 @@ def _parser() -> argparse.ArgumentParser:
         help="hidden activation (default: relu)",
     )
     train.add_argument(
+        "--solver",
+        choices=["adam", "sgd"],
+        default="adam",
+        help="optimizer for the MLP (default: adam)",
+    )
+    train.add_argument(
+        "--lr",
+        type=float,
+        default=None,
+        help="learning rate (default: 2e-3 for the MLP, 1.0 for the perceptron)",
+    )
+    train.add_argument(
         "--epochs", type=int, default=30, help="passes over the data (default: 30)"
     )
     train.add_argument(
         "--batch-size", type=int, default=32, help="samples per step (default: 32)"
     )
     train.add_argument(
-        "--lr", type=float, default=2e-3, help="Adam learning rate (default: 2e-3)"
+        "--dropout",
+        type=float,
+        default=0.0,
+        help="drop probability after each hidden layer (default: 0)",
+    )
+    train.add_argument(
+        "--val-split",
+        type=float,
+        default=0.0,
+        help="hold out this fraction of the training set for validation "
+        "(default: validate on the test split)",
+    )
+    train.add_argument(
+        "--standardize",
+        action="store_true",
+        help="scale features to zero mean and unit variance (train statistics)",
     )
     train.add_argument(
         "--seed", type=int, default=0, help="seed for split, weights, order"
     )
     train.add_argument(
-        "--data",
-        default="digits",
-        help="a dataset name (see 'rosenblatt datasets') or a .csv file (default: digits)",
+        "--out", type=Path, help="write model, history, figures, report here"
     )
-    train.add_argument("--target", help="the CSV target column (default: the last)")
-    train.add_argument("--data-dir", help="where to look for IDX files")
+    train.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=1,
+        help="with --out: checkpoint every N epochs (default: 1)",
+    )
+    train.add_argument(
+        "--resume",
+        type=Path,
+        metavar="DIR",
+        help="continue the run saved in DIR (give the same other options)",
+    )
     train.add_argument(
         "--json",
         action="store_true",
         help="print one JSON object on stdout instead of the report",
     )
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="score a saved model on a dataset",
+        description="Accuracy, per-class precision and recall, "
+        "and the confusion matrix of a saved model on the test "
+        "split of a dataset.",
+    )
+    evaluate.add_argument("model", type=Path, help="a model file or a --out directory")
+    evaluate.add_argument("--data", required=True, help="a dataset name or a .csv file")
+    evaluate.add_argument("--target", help="the CSV target column (default: the last)")
+    evaluate.add_argument("--data-dir", help="where to look for IDX files")
+    evaluate.add_argument(
+        "--seed", type=int, default=0, help="the split's seed (default: 0)"
+    )
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+
+    predict = commands.add_parser(
+        "predict",
+        help="predict the rows of a CSV file",
+        description="Predict the class of each row of a CSV file "
+        "whose header names the model's features; '-' reads stdin.",
+    )
+    predict.add_argument("model", type=Path, help="a model file or a --out directory")
+    predict.add_argument("input", help="a CSV file, or - for standard input")
+    predict.add_argument(
+        "-o", "--output", type=Path, help="write here instead of stdout"
+    )
+    predict.add_argument(
+        "--proba", action="store_true", help="add one probability per class"
+    )
+
+    info = commands.add_parser(
+        "info",
+        help="describe a saved model",
+        description="Architecture, parameter count and provenance.",
+    )
+    info.add_argument("model", type=Path, help="a model file or a --out directory")
+    info.add_argument("--json", action="store_true", help="print one JSON object")
+
     datasets = commands.add_parser(
         "datasets",
         help="list the datasets that --data accepts",
-        description="List every dataset by name, with its size and where it comes from.",
+        description="Every dataset by name, with its size and where it comes from.",
     )
     datasets.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
-def _train(args: argparse.Namespace) -> int:
-    from rosenblatt import nn, optim
-    from rosenblatt.data import load
-    from rosenblatt.train import confusion_matrix, fit, predict, predicted_classes
+# --- models and their files ---
 
+
+class _Loaded:
+    """A saved model, ready to predict: network or estimator, plus its preprocessing."""
+
+    def __init__(self, path: Path) -> None:
+        from rosenblatt import io
+
+        self.path = path / MODEL_FILE if path.is_dir() else path
+        _, self.info = io.read_file(self.path)
+        extra = self.info.get("extra") or {}
+        self.class_names: list[str] = list(extra.get("class_names") or [])
+        self.feature_names: list[str] = list(extra.get("feature_names") or [])
+        self.mean, self.scale = extra.get("mean"), extra.get("scale")
+        kind = self.info.get("kind")
+        if kind == "module":
+            self.network: Any = io.load(self.path)
+            self.estimator: Any = None
+        elif kind == "estimator" and self.info.get("estimator") in (
+            "Perceptron",
+            "MLPClassifier",
+        ):
+            from rosenblatt.mlp import MLPClassifier
+            from rosenblatt.perceptron import Perceptron
+
+            loaders: dict[str, Any] = {
+                "Perceptron": Perceptron,
+                "MLPClassifier": MLPClassifier,
+            }
+            self.estimator = loaders[self.info["estimator"]].load(self.path)
+            self.network = None
+        else:
+            raise ValueError(
+                f"{self.path}: not a classifier this command can use ({kind!r})"
+            )
+        if not self.class_names:
+            raise ValueError(
+                f"{self.path}: the file has no class names (not saved by 'train')"
+            )
+
+    def prepare(self, X: Any) -> Any:
+        import numpy as np
+
+        X = np.asarray(X, dtype=np.float32)
+        if self.mean is not None and self.scale is not None:
+            X = (X - np.asarray(self.mean, dtype=np.float32)) / np.asarray(
+                self.scale, dtype=np.float32
+            )
+        return X
+
+    def scores(self, X: Any) -> Any:
+        """Class probabilities (MLP) or decision values (perceptron), shape (n, K)."""
+        import numpy as np
+
+        from rosenblatt.train import predict
+
+        X = self.prepare(X)
+        if self.network is not None:
+            from rosenblatt import Tensor
+
+            logits = predict(self.network, X)
+            return Tensor(logits).softmax(axis=1).data
+        if hasattr(self.estimator, "predict_proba"):
+            return self.estimator.predict_proba(X)
+        d = self.estimator.decision_function(X)
+        return np.column_stack([-d, d]) if d.ndim == 1 else d
+
+    def predict(self, X: Any) -> Any:
+        return self.scores(X).argmax(axis=1)
+
+
+def _preprocessing(data: Any, mean: Any, scale: Any) -> dict[str, Any]:
+    return {
+        "task": "classification",
+        "class_names": list(data.class_names),
+        "feature_names": list(data.feature_names),
+        "mean": None if mean is None else mean.tolist(),
+        "scale": None if scale is None else scale.tolist(),
+    }
+
+
+# --- train ---
+
+
+def _train(args: argparse.Namespace) -> int:
+    from rosenblatt.data import load, standardize_statistics
+
+    if args.resume is not None and args.out is None:
+        args.out = args.resume
     data = load(args.data, seed=args.seed, target=args.target, data_dir=args.data_dir)
     if data.class_names is None:
         raise ValueError(
             f"train: {data.name} has a numeric target; this command trains classifiers "
-            "for now (use rosenblatt.MLPRegressor from Python)"
+            "(use rosenblatt.MLPRegressor from Python)"
         )
-    n_features, n_classes = data.X_train.shape[1], len(data.class_names)
-    model = nn.build_mlp(
-        [n_features, *args.hidden, n_classes], args.activation, rng=args.seed
-    )
-    optimizer = optim.Adam(model.parameters(), lr=args.lr)
+    X_train, X_test = data.X_train, data.X_test
+    mean = scale = None
+    if args.standardize:
+        mean, scale = standardize_statistics(X_train)
+        X_train, X_test = (X_train - mean) / scale, (X_test - mean) / scale
     started = time.perf_counter()
-    history = fit(
+    if args.model == "perceptron":
+        history, scores_of, describe = _train_perceptron(
+            args, data, X_train, mean, scale
+        )
+    else:
+        history, scores_of, describe = _train_mlp(
+            args, data, X_train, X_test, mean, scale
+        )
+    seconds = time.perf_counter() - started
+    predicted = scores_of(X_test).argmax(axis=1)
+    accuracy = float((predicted == data.y_test).mean())
+    from rosenblatt.train import confusion_matrix
+
+    matrix = confusion_matrix(data.y_test, predicted, len(data.class_names))
+    epochs = len(next(iter(history.values()), []))
+    report = {
+        "dataset": data.name,
+        "model": describe,
+        "test_accuracy": accuracy,
+        "epochs": epochs,
+        "seconds": round(seconds, 3),
+        "final_loss": history["loss"][-1] if history.get("loss") else None,
+        "confusion_matrix": matrix.tolist(),
+    }
+    if args.out is not None:
+        report["out"] = str(args.out)
+        _write_outputs(args, data, history, matrix, report, scores_of, X_test)
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    print(
+        f"\n{describe} on {data.name}: {len(X_train)} training and {len(X_test)} test samples"
+    )
+    print(f"trained {epochs} epochs in {seconds:.1f} s")
+    print(f"test accuracy: {accuracy:.4f}\n")
+    _print_matrix(matrix, list(data.class_names))
+    if args.out is not None:
+        print(f"\nwrote the model, history.csv, figures and report.md to {args.out}")
+    return 0
+
+
+def _train_mlp(
+    args: argparse.Namespace,
+    data: Any,
+    X_train: Any,
+    X_test: Any,
+    mean: Any,
+    scale: Any,
+) -> tuple[dict[str, list[float]], Any, str]:
+    from rosenblatt import io, nn, optim
+    from rosenblatt.train import Trainer
+
+    sizes = [X_train.shape[1], *args.hidden, len(data.class_names)]
+    model = nn.build_mlp(sizes, args.activation, dropout=args.dropout, rng=args.seed)
+    lr = 2e-3 if args.lr is None else args.lr
+    if args.solver == "adam":
+        optimizer: optim.Optimizer = optim.Adam(model.parameters(), lr=lr)
+    else:
+        optimizer = optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    trainer = Trainer(
         model,
         nn.functional.cross_entropy,
         optimizer,
-        data.X_train,
-        data.y_train,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        rng=args.seed,
-        validation_data=(data.X_test, data.y_test),
         metrics=["accuracy"],
         verbose=0 if args.json else 1,
     )
-    seconds = time.perf_counter() - started
-    predicted = predicted_classes(predict(model, data.X_test))
-    accuracy = float((predicted == data.y_test).mean())
-    matrix = confusion_matrix(data.y_test, predicted, n_classes)
-    if args.json:
-        report = {
-            "dataset": data.name,
-            "model": f"MLP {'-'.join(map(str, [n_features, *args.hidden, n_classes]))}",
-            "test_accuracy": accuracy,
-            "epochs": len(history),
-            "seconds": round(seconds, 3),
-            "final_loss": history["loss"][-1],
-            "confusion_matrix": matrix.tolist(),
-        }
-        print(json.dumps(report))
-        return 0
-    sizes = "-".join(map(str, [n_features, *args.hidden, n_classes]))
-    print(
-        f"\nMLP {sizes} ({args.activation}) on {data.name}: "
-        f"{len(data.X_train)} training and {len(data.X_test)} test samples"
+    checkpoint = resume = None
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        checkpoint = args.out / CHECKPOINT_FILE
+        if args.resume is not None:
+            resume = args.resume / CHECKPOINT_FILE
+            if not resume.exists():
+                raise FileNotFoundError(
+                    f"--resume: no {CHECKPOINT_FILE} in {args.resume}"
+                )
+    validation = None if args.val_split else (X_test, data.y_test)
+    try:
+        history = trainer.fit(
+            X_train,
+            data.y_train,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            rng=args.seed,
+            validation_data=validation,
+            validation_split=args.val_split,
+            checkpoint=checkpoint,
+            checkpoint_every=args.checkpoint_every,
+            resume_from=resume,
+        )
+    except KeyboardInterrupt:
+        if checkpoint is not None and checkpoint.exists():
+            raise _InterruptedError(
+                f"interrupted; the last finished epoch is saved in {checkpoint}. Resume "
+                f"with the same options and --resume {args.out}"
+            ) from None
+        raise _InterruptedError(
+            "interrupted before any checkpoint (use --out DIR to keep one)"
+        ) from None
+    describe = f"MLP {'-'.join(map(str, sizes))} ({args.activation})"
+    if args.out is not None:
+        io.save(
+            model, args.out / MODEL_FILE, data.name, _preprocessing(data, mean, scale)
+        )
+
+    def scores_of(X: Any) -> Any:
+        from rosenblatt import Tensor
+        from rosenblatt.train import predict
+
+        return Tensor(predict(model, X)).softmax(axis=1).data
+
+    return history.history, scores_of, describe
+
+
+def _train_perceptron(
+    args: argparse.Namespace, data: Any, X_train: Any, mean: Any, scale: Any
+) -> tuple[dict[str, list[float]], Any, str]:
+    import warnings
+
+    import numpy as np
+    from sklearn.exceptions import ConvergenceWarning
+
+    from rosenblatt.perceptron import Perceptron
+
+    clf = Perceptron(
+        eta0=1.0 if args.lr is None else args.lr,
+        max_iter=args.epochs,
+        random_state=args.seed,
+        verbose=0 if args.json else 1,
     )
-    print(f"trained {len(history)} epochs in {seconds:.1f} s")
-    print(f"test accuracy: {accuracy:.4f}\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X_train, data.y_train)
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        clf.save(args.out / MODEL_FILE, data.name, _preprocessing(data, mean, scale))
+    history = {"mistakes": [float(e) for e in clf.errors_]}
+
+    def scores_of(X: Any) -> Any:
+        d = clf.decision_function(X)
+        return np.column_stack([-d, d]) if d.ndim == 1 else d
+
+    return history, scores_of, f"Perceptron ({clf.converged_ or 'not converged'})"
+
+
+def _write_outputs(
+    args: argparse.Namespace,
+    data: Any,
+    history: dict[str, list[float]],
+    matrix: Any,
+    report: dict[str, Any],
+    scores_of: Any,
+    X_test: Any,
+) -> None:
+    from rosenblatt import plot
+
+    out: Path = args.out
+    names = list(history)
+    with (out / "history.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["epoch", *names])
+        for i in range(len(history[names[0]]) if names else 0):
+            writer.writerow([i + 1, *(f"{history[n][i]:.6g}" for n in names)])
+    figures = []
+    if "loss" in history:
+        plot.history_curves(history).savefig(out / "history.png", dpi=100)
+        figures.append("history.png")
+    plot.confusion_matrix(matrix, data.class_names).savefig(
+        out / "confusion_matrix.png", dpi=100
+    )
+    figures.append("confusion_matrix.png")
+    if X_test.shape[1] == 2:
+        plot.decision_surface(scores_of, X_test, data.y_test).savefig(
+            out / "decision_surface.png", dpi=100
+        )
+        figures.append("decision_surface.png")
+    if args.model == "mlp":
+        from rosenblatt import io
+
+        plot.network_diagram(io.load(out / MODEL_FILE)).savefig(
+            out / "network.png", dpi=100
+        )
+        figures.append("network.png")
+    lines = [
+        f"# {report['model']} on {data.name}",
+        "",
+        f"- data: {data.name} ({data.source}), {len(data.y_train)} training and "
+        f"{len(data.y_test)} test samples",
+        f"- epochs: {report['epochs']}, {report['seconds']} s",
+        f"- test accuracy: **{report['test_accuracy']:.4f}**",
+        f"- model file: `{MODEL_FILE}` (`rosenblatt info {out}`)",
+        "",
+        *(f"![{f}]({f})" for f in figures),
+        "",
+    ]
+    (out / "report.md").write_text("\n".join(lines))
+
+
+def _print_matrix(matrix: Any, class_names: list[str]) -> None:
     print("confusion matrix (rows: true class, columns: predicted class)")
     width = max(3, len(str(int(matrix.max()))) + 1)
-    short = all(len(name) < width for name in data.class_names)
-    labels = list(data.class_names) if short else [str(i) for i in range(n_classes)]
+    short = all(len(name) < width for name in class_names)
+    labels = class_names if short else [str(i) for i in range(len(class_names))]
     print("    " + "".join(f"{name:>{width}}" for name in labels))
     for name, row in zip(labels, matrix, strict=True):
         print(f"{name:>3} " + "".join(f"{int(v):>{width}}" for v in row))
     if not short:
-        print(
-            "classes: "
-            + ", ".join(f"{i} = {n}" for i, n in enumerate(data.class_names))
+        print("classes: " + ", ".join(f"{i} = {n}" for i, n in enumerate(class_names)))
+
+
+# --- evaluate, predict, info, datasets ---
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from rosenblatt.data import load
+    from rosenblatt.train import confusion_matrix
+
+    model = _Loaded(args.model)
+    data = load(args.data, seed=args.seed, target=args.target, data_dir=args.data_dir)
+    if data.class_names is None or list(data.class_names) != model.class_names:
+        raise ValueError(
+            f"evaluate: the model's classes {model.class_names} are not the dataset's "
+            f"{None if data.class_names is None else list(data.class_names)}"
         )
+    predicted = model.predict(data.X_test)
+    k = len(model.class_names)
+    matrix = confusion_matrix(data.y_test, predicted, k)
+    accuracy = float((predicted == data.y_test).mean())
+    per_class = {}
+    for i, name in enumerate(model.class_names):
+        tp = int(matrix[i, i])
+        predicted_i, true_i = int(matrix[:, i].sum()), int(matrix[i].sum())
+        per_class[name] = {
+            "precision": tp / predicted_i if predicted_i else 0.0,
+            "recall": tp / true_i if true_i else 0.0,
+            "support": true_i,
+        }
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "accuracy": accuracy,
+                    "per_class": per_class,
+                    "confusion_matrix": matrix.tolist(),
+                    "samples": len(predicted),
+                }
+            )
+        )
+        return 0
+    print(f"{data.name}: {len(predicted)} test samples, accuracy {accuracy:.4f}\n")
+    width = max(len("class"), *(len(n) for n in model.class_names))
+    print(f"{'class':<{width}}  precision  recall  support")
+    for name, s in per_class.items():
+        print(
+            f"{name:<{width}}  {s['precision']:9.4f}  {s['recall']:6.4f}  {s['support']:7d}"
+        )
+    print()
+    _print_matrix(matrix, model.class_names)
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    model = _Loaded(args.model)
+    handle = (
+        sys.stdin
+        if args.input == "-"
+        else open(args.input, newline="", encoding="utf-8")
+    )
+    with handle:
+        rows = list(csv.reader(handle))
+    if not rows:
+        raise ValueError(f"predict: {args.input} is empty")
+    header = [h.strip() for h in rows[0]]
+    missing = [f for f in model.feature_names if f not in header]
+    if missing:
+        raise ValueError(
+            f"predict: the input lacks the model's feature columns {missing}"
+        )
+    columns = [header.index(f) for f in model.feature_names]
+    X = np.empty((len(rows) - 1, len(columns)), dtype=np.float32)
+    for r, row in enumerate(rows[1:], start=2):
+        for j, c in enumerate(columns):
+            try:
+                X[r - 2, j] = float(row[c])
+            except (ValueError, IndexError):
+                raise ValueError(
+                    f"predict: row {r}, column {header[c]!r}: expected a number"
+                ) from None
+    scores = model.scores(X)
+    out = open(args.output, "w", newline="") if args.output else sys.stdout
+    try:
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "prediction",
+                *([f"p_{n}" for n in model.class_names] if args.proba else []),
+            ]
+        )
+        for row_scores in scores:
+            label = model.class_names[int(np.argmax(row_scores))]
+            extra = [f"{p:.6g}" for p in row_scores] if args.proba else []
+            writer.writerow([label, *extra])
+    finally:
+        if args.output:
+            out.close()
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    model = _Loaded(args.model)
+    meta = {
+        k: model.info.get(k) for k in ("library", "format_version", "saved", "data")
+    }
+    if model.network is not None:
+        n_params = sum(p.size for p in model.network.parameters())
+        kind, description = "network", repr(model.network)
+    else:
+        arrays_size = sum(
+            w.size
+            for w in (
+                [model.estimator.weights_]
+                if hasattr(model.estimator, "weights_")
+                else [*model.estimator.coefs_, *model.estimator.intercepts_]
+            )
+        )
+        n_params, kind, description = (
+            arrays_size,
+            model.info["estimator"],
+            repr(model.estimator),
+        )
+    result = {
+        **meta,
+        "kind": kind,
+        "parameters": int(n_params),
+        "classes": model.class_names,
+        "features": len(model.feature_names),
+        "standardized": model.mean is not None,
+        "architecture": description,
+    }
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"{model.path}")
+    print(
+        f"  {kind}, {n_params:,} parameters, {len(model.feature_names)} features, "
+        f"{len(model.class_names)} classes"
+    )
+    print(
+        f"  trained on {meta['data']} with {meta['library']} (format {meta['format_version']}), "
+        f"saved {meta['saved']}"
+    )
+    print("  " + description.replace("\n", "\n  "))
     return 0
 
 
@@ -157,10 +655,11 @@ def _datasets(args: argparse.Namespace) -> int:
     from rosenblatt.data import DATASETS
 
     if args.json:
-        entries = {
-            name: {"size": i.size, "source": i.source} for name, i in DATASETS.items()
-        }
-        print(json.dumps(entries))
+        print(
+            json.dumps(
+                {n: {"size": i.size, "source": i.source} for n, i in DATASETS.items()}
+            )
+        )
         return 0
     width = max(len(name) for name in DATASETS)
     size_width = max(len(i.size) for i in DATASETS.values())
@@ -170,24 +669,29 @@ def _datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+_COMMANDS: dict[str, Any] = {
+    "train": _train,
+    "evaluate": _evaluate,
+    "predict": _predict,
+    "info": _info,
+    "datasets": _datasets,
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 failure, 2 usage)."""
+    """Run the command line; returns the exit status (0 ok, 1 failure, 2 usage, 130 Ctrl-C)."""
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
     try:
-        if args.command == "train":
-            return _train(args)
-        if args.command == "datasets":
-            return _datasets(args)
-    except KeyboardInterrupt:
-        print("rosenblatt: interrupted", file=sys.stderr)
+        return _COMMANDS[args.command](args)
+    except (_InterruptedError, KeyboardInterrupt) as stop:
+        print(f"rosenblatt: {stop or 'interrupted'}", file=sys.stderr)
         return 130
     except Exception as error:  # noqa: BLE001 (the CLI's one place to report failures)
         if args.debug:
             traceback.print_exc()
         print(f"rosenblatt: error: {error}", file=sys.stderr)
         return 1
-    return 2

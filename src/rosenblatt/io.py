@@ -339,10 +339,22 @@ def provenance(data_name: str | None = None) -> dict[str, Any]:
 
 
 def save(
-    module: Module, path: str | os.PathLike[str], data_name: str | None = None
+    module: Module,
+    path: str | os.PathLike[str],
+    data_name: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
-    """Save a network (architecture, weights, buffers) to ``path`` atomically."""
-    info = {**provenance(data_name), "kind": "module", "architecture": describe(module)}
+    """Save a network (architecture, weights, buffers) to ``path`` atomically.
+
+    ``extra`` is any JSON object kept beside it (preprocessing: class names, scaler
+    statistics); ``read_file(path)[1]["extra"]`` gives it back.
+    """
+    info = {
+        **provenance(data_name),
+        "kind": "module",
+        "architecture": describe(module),
+        "extra": dict(extra or {}),
+    }
     write_file(path, module.state_dict(), info)
 
 

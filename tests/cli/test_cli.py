@@ -87,3 +87,198 @@ def test_unknown_dataset_fails_with_one_line(
     err = capsys.readouterr().err
     assert err.startswith("rosenblatt: error: load: unknown dataset 'nope'")
     assert err.count("\n") == 1
+
+
+def run(argv, capsys) -> tuple[int, str, str]:
+    status = main(argv)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_train_out_writes_model_history_figures_and_report(tmp_path, capsys) -> None:
+    out = tmp_path / "moons"
+    status, stdout, _ = run(
+        [
+            "train",
+            "--data",
+            "moons",
+            "--hidden",
+            "8",
+            "--epochs",
+            "5",
+            "--out",
+            str(out),
+            "--json",
+        ],
+        capsys,
+    )
+    assert status == 0
+    names = {p.name for p in out.iterdir()}
+    assert {
+        "model.safetensors",
+        "checkpoint.safetensors",
+        "history.csv",
+        "report.md",
+        "history.png",
+        "confusion_matrix.png",
+        "decision_surface.png",
+        "network.png",
+    } <= names
+    rows = (out / "history.csv").read_text().splitlines()
+    assert rows[0].startswith("epoch,loss,accuracy") and len(rows) == 6
+    accuracy = json.loads(stdout)["test_accuracy"]
+    assert f"{accuracy:.4f}" in (out / "report.md").read_text()
+
+
+def test_evaluate_predict_and_info_use_the_saved_model(tmp_path, capsys) -> None:
+    out = tmp_path / "iris"
+    assert (
+        run(
+            [
+                "train",
+                "--data",
+                "iris",
+                "--hidden",
+                "16",
+                "--epochs",
+                "120",
+                "--standardize",
+                "--out",
+                str(out),
+                "--json",
+            ],
+            capsys,
+        )[0]
+        == 0
+    )
+    status, stdout, _ = run(["evaluate", str(out), "--data", "iris", "--json"], capsys)
+    report = json.loads(stdout)
+    assert status == 0 and report["accuracy"] > 0.9 and report["samples"] == 38
+    assert set(report["per_class"]) == {"setosa", "versicolor", "virginica"}
+    rows = "sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)\n"
+    rows += "5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n"
+    (tmp_path / "new.csv").write_text(rows)
+    status, _, _ = run(
+        [
+            "predict",
+            str(out),
+            str(tmp_path / "new.csv"),
+            "--proba",
+            "-o",
+            str(tmp_path / "pred.csv"),
+        ],
+        capsys,
+    )
+    lines = (tmp_path / "pred.csv").read_text().splitlines()
+    assert status == 0 and lines[0] == "prediction,p_setosa,p_versicolor,p_virginica"
+    assert lines[1].startswith("setosa,") and lines[2].startswith("virginica,")
+    status, stdout, _ = run(["info", str(out), "--json"], capsys)
+    info = json.loads(stdout)
+    assert info["parameters"] == 4 * 16 + 16 + 16 * 3 + 3 and info["standardized"]
+    assert info["data"] == "iris" and info["library"].startswith("rosenblatt")
+
+
+def test_the_perceptron_model_trains_saves_and_evaluates(tmp_path, capsys) -> None:
+    out = tmp_path / "p"
+    status, stdout, _ = run(
+        [
+            "train",
+            "--model",
+            "perceptron",
+            "--data",
+            "breast_cancer",
+            "--standardize",
+            "--epochs",
+            "20",
+            "--out",
+            str(out),
+            "--json",
+        ],
+        capsys,
+    )
+    assert status == 0 and json.loads(stdout)["test_accuracy"] > 0.9
+    status, stdout, _ = run(
+        ["evaluate", str(out), "--data", "breast_cancer", "--json"], capsys
+    )
+    assert status == 0 and json.loads(stdout)["accuracy"] > 0.9
+
+
+def test_resume_continues_to_the_same_final_model(tmp_path, capsys) -> None:
+    from rosenblatt import io
+
+    common = [
+        "train",
+        "--data",
+        "digits",
+        "--hidden",
+        "16",
+        "--dropout",
+        "0.1",
+        "--json",
+    ]
+    assert (
+        run([*common, "--epochs", "6", "--out", str(tmp_path / "straight")], capsys)[0]
+        == 0
+    )
+    assert (
+        run([*common, "--epochs", "3", "--out", str(tmp_path / "parts")], capsys)[0]
+        == 0
+    )
+    assert (
+        run([*common, "--epochs", "6", "--resume", str(tmp_path / "parts")], capsys)[0]
+        == 0
+    )
+    a = io.load(tmp_path / "straight" / "model.safetensors").state_dict()
+    b = io.load(tmp_path / "parts" / "model.safetensors").state_dict()
+    assert all(a[k].tobytes() == b[k].tobytes() for k in a)
+
+
+def test_ctrl_c_saves_and_exits_130_with_how_to_resume(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    from rosenblatt.train import Trainer
+
+    real = Trainer._run_epoch
+
+    def interrupt_third(self, data, order, batch_size, epoch):
+        if epoch == 2:
+            raise KeyboardInterrupt
+        return real(self, data, order, batch_size, epoch)
+
+    monkeypatch.setattr(Trainer, "_run_epoch", interrupt_third)
+    out = tmp_path / "run"
+    status, _, err = run(
+        ["train", "--data", "iris", "--epochs", "10", "--out", str(out), "--json"],
+        capsys,
+    )
+    assert status == 130
+    assert "--resume" in err and "checkpoint.safetensors" in err
+    from rosenblatt import io
+
+    assert io.read_file(out / "checkpoint.safetensors")[1]["epochs_done"] == 2
+
+
+def test_command_errors_are_one_line(tmp_path, capsys) -> None:
+    status, _, err = run(
+        ["evaluate", str(tmp_path / "missing"), "--data", "iris"], capsys
+    )
+    assert status == 1 and err.startswith("rosenblatt: error:") and err.count("\n") == 1
+    out = tmp_path / "m"
+    run(
+        [
+            "train",
+            "--data",
+            "iris",
+            "--hidden",
+            "4",
+            "--epochs",
+            "2",
+            "--out",
+            str(out),
+            "--json",
+        ],
+        capsys,
+    )
+    (tmp_path / "bad.csv").write_text("a,b\n1,2\n")
+    status, _, err = run(["predict", str(out), str(tmp_path / "bad.csv")], capsys)
+    assert status == 1 and "lacks the model's feature columns" in err

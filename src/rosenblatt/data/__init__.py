@@ -7,6 +7,15 @@ from rosenblatt.data.datasets import (
     load,
     load_digits,
     read_csv,
+    standardize_statistics,
 )
 
-__all__ = ["DATASETS", "Dataset", "DatasetInfo", "load", "load_digits", "read_csv"]
+__all__ = [
+    "DATASETS",
+    "Dataset",
+    "DatasetInfo",
+    "load",
+    "load_digits",
+    "read_csv",
+    "standardize_statistics",
+]

@@ -20,7 +20,15 @@ import numpy as np
 
 from rosenblatt.backend import Array
 
-__all__ = ["DATASETS", "Dataset", "DatasetInfo", "load", "load_digits", "read_csv"]
+__all__ = [
+    "DATASETS",
+    "Dataset",
+    "DatasetInfo",
+    "load",
+    "load_digits",
+    "read_csv",
+    "standardize_statistics",
+]
 
 
 @dataclass(frozen=True)
@@ -271,6 +279,14 @@ def _split(
 def load_digits(test_size: float = 0.25, seed: int = 0) -> Dataset:
     """The 8x8 digits, pixels in [0, 1]: ``load("digits")``."""
     return load("digits", test_size=test_size, seed=seed)
+
+
+def standardize_statistics(X: Array) -> tuple[Array, Array]:
+    """Per-feature mean and scale (standard deviation; 1 where a feature is constant)."""
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0)
+    scale[scale == 0] = 1.0
+    return mean.astype(X.dtype), scale.astype(X.dtype)
 
 
 # --- CSV ---
