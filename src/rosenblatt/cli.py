@@ -174,6 +174,9 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--proba", action="store_true", help="add one probability per class"
     )
+    predict.add_argument(
+        "--json", action="store_true", help="print a JSON list instead of CSV"
+    )
 
     info = commands.add_parser(
         "info",
@@ -207,6 +210,7 @@ class _Loaded:
         self.class_names: list[str] = list(extra.get("class_names") or [])
         self.feature_names: list[str] = list(extra.get("feature_names") or [])
         self.mean, self.scale = extra.get("mean"), extra.get("scale")
+        self.task = extra.get("task", "classification")
         kind = self.info.get("kind")
         if kind == "module":
             self.network: Any = io.load(self.path)
@@ -226,9 +230,9 @@ class _Loaded:
             self.network = None
         else:
             raise ValueError(
-                f"{self.path}: not a classifier this command can use ({kind!r})"
+                f"{self.path}: not a model this command can use ({kind!r})"
             )
-        if not self.class_names:
+        if self.task == "classification" and not self.class_names:
             raise ValueError(
                 f"{self.path}: the file has no class names (not saved by 'train')"
             )
@@ -244,7 +248,7 @@ class _Loaded:
         return X
 
     def scores(self, X: Any) -> Any:
-        """Class probabilities (MLP) or decision values (perceptron), shape (n, K)."""
+        """Class probabilities or decision values (n, K); a regressor's outputs (n, 1)."""
         import numpy as np
 
         from rosenblatt.train import predict
@@ -253,8 +257,10 @@ class _Loaded:
         if self.network is not None:
             from rosenblatt import Tensor
 
-            logits = predict(self.network, X)
-            return Tensor(logits).softmax(axis=1).data
+            outputs = predict(self.network, X)
+            if self.task == "regression":
+                return outputs
+            return Tensor(outputs).softmax(axis=1).data
         if hasattr(self.estimator, "predict_proba"):
             return self.estimator.predict_proba(X)
         d = self.estimator.decision_function(X)
@@ -266,8 +272,8 @@ class _Loaded:
 
 def _preprocessing(data: Any, mean: Any, scale: Any) -> dict[str, Any]:
     return {
-        "task": "classification",
-        "class_names": list(data.class_names),
+        "task": data.task,
+        "class_names": list(data.class_names or []),
         "feature_names": list(data.feature_names),
         "mean": None if mean is None else mean.tolist(),
         "scale": None if scale is None else scale.tolist(),
@@ -283,10 +289,9 @@ def _train(args: argparse.Namespace) -> int:
     if args.resume is not None and args.out is None:
         args.out = args.resume
     data = load(args.data, seed=args.seed, target=args.target, data_dir=args.data_dir)
-    if data.class_names is None:
+    if data.task == "regression" and args.model == "perceptron":
         raise ValueError(
-            f"train: {data.name} has a numeric target; this command trains classifiers "
-            "(use rosenblatt.MLPRegressor from Python)"
+            f"train: {data.name} has a numeric target; the perceptron classifies"
         )
     X_train, X_test = data.X_train, data.X_test
     mean = scale = None
@@ -303,24 +308,18 @@ def _train(args: argparse.Namespace) -> int:
             args, data, X_train, X_test, mean, scale
         )
     seconds = time.perf_counter() - started
-    predicted = scores_of(X_test).argmax(axis=1)
-    accuracy = float((predicted == data.y_test).mean())
-    from rosenblatt.train import confusion_matrix
-
-    matrix = confusion_matrix(data.y_test, predicted, len(data.class_names))
     epochs = len(next(iter(history.values()), []))
-    report = {
+    report: dict[str, Any] = {
         "dataset": data.name,
         "model": describe,
-        "test_accuracy": accuracy,
+        **_scores(data, scores_of(X_test)),
         "epochs": epochs,
         "seconds": round(seconds, 3),
         "final_loss": history["loss"][-1] if history.get("loss") else None,
-        "confusion_matrix": matrix.tolist(),
     }
     if args.out is not None:
         report["out"] = str(args.out)
-        _write_outputs(args, data, history, matrix, report, scores_of, X_test)
+        _write_outputs(args, data, history, report, scores_of, X_test)
     if args.json:
         print(json.dumps(report))
         return 0
@@ -328,11 +327,17 @@ def _train(args: argparse.Namespace) -> int:
         f"\n{describe} on {data.name}: {len(X_train)} training and {len(X_test)} test samples"
     )
     print(f"trained {epochs} epochs in {seconds:.1f} s")
-    print(f"test accuracy: {accuracy:.4f}\n")
-    _print_matrix(matrix, list(data.class_names))
+    _print_scores(report, data.class_names)
     if args.out is not None:
         print(f"\nwrote the model, history.csv, figures and report.md to {args.out}")
     return 0
+
+
+def _squared_error(outputs: Any, targets: Any) -> Any:
+    """Mean squared error of one-column outputs against a target vector."""
+    from rosenblatt.nn import functional as F
+
+    return F.mse_loss(outputs, targets.reshape(-1, 1))
 
 
 def _train_mlp(
@@ -346,7 +351,9 @@ def _train_mlp(
     from rosenblatt import io, nn, optim
     from rosenblatt.train import Trainer
 
-    sizes = [X_train.shape[1], *args.hidden, len(data.class_names)]
+    regression = data.task == "regression"
+    n_out = 1 if regression else len(data.class_names)
+    sizes = [X_train.shape[1], *args.hidden, n_out]
     model = nn.build_mlp(sizes, args.activation, dropout=args.dropout, rng=args.seed)
     lr = 2e-3 if args.lr is None else args.lr
     if args.solver == "adam":
@@ -355,9 +362,9 @@ def _train_mlp(
         optimizer = optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     trainer = Trainer(
         model,
-        nn.functional.cross_entropy,
+        _squared_error if regression else nn.functional.cross_entropy,
         optimizer,
-        metrics=["accuracy"],
+        metrics=[] if regression else ["accuracy"],
         verbose=0 if args.json else 1,
     )
     checkpoint = resume = None
@@ -403,7 +410,8 @@ def _train_mlp(
         from rosenblatt import Tensor
         from rosenblatt.train import predict
 
-        return Tensor(predict(model, X)).softmax(axis=1).data
+        outputs = predict(model, X)
+        return outputs if regression else Tensor(outputs).softmax(axis=1).data
 
     return history.history, scores_of, describe
 
@@ -443,7 +451,6 @@ def _write_outputs(
     args: argparse.Namespace,
     data: Any,
     history: dict[str, list[float]],
-    matrix: Any,
     report: dict[str, Any],
     scores_of: Any,
     X_test: Any,
@@ -461,11 +468,12 @@ def _write_outputs(
     if "loss" in history:
         plot.history_curves(history).savefig(out / "history.png", dpi=100)
         figures.append("history.png")
-    plot.confusion_matrix(matrix, data.class_names).savefig(
-        out / "confusion_matrix.png", dpi=100
-    )
-    figures.append("confusion_matrix.png")
-    if X_test.shape[1] == 2:
+    if "confusion_matrix" in report:
+        plot.confusion_matrix(report["confusion_matrix"], data.class_names).savefig(
+            out / "confusion_matrix.png", dpi=100
+        )
+        figures.append("confusion_matrix.png")
+    if X_test.shape[1] == 2 and data.task == "classification":
         plot.decision_surface(scores_of, X_test, data.y_test).savefig(
             out / "decision_surface.png", dpi=100
         )
@@ -483,13 +491,53 @@ def _write_outputs(
         f"- data: {data.name} ({data.source}), {len(data.y_train)} training and "
         f"{len(data.y_test)} test samples",
         f"- epochs: {report['epochs']}, {report['seconds']} s",
-        f"- test accuracy: **{report['test_accuracy']:.4f}**",
+        (
+            f"- test accuracy: **{report['test_accuracy']:.4f}**"
+            if "test_accuracy" in report
+            else f"- test R^2: **{report['test_r2']:.4f}** (MAE {report['test_mae']:.4g})"
+        ),
         f"- model file: `{MODEL_FILE}` (`rosenblatt info {out}`)",
         "",
         *(f"![{f}]({f})" for f in figures),
         "",
     ]
     (out / "report.md").write_text("\n".join(lines))
+
+
+def _scores(data: Any, outputs: Any) -> dict[str, Any]:
+    """Test-split scores: accuracy and confusion matrix, or R^2, MAE and RMSE."""
+    import numpy as np
+
+    from rosenblatt.train import confusion_matrix
+
+    if data.task == "regression":
+        y, pred = np.asarray(data.y_test, dtype=np.float64), outputs.reshape(-1)
+        residual = y - pred
+        total = float(((y - y.mean()) ** 2).sum())
+        return {
+            "test_r2": 1.0 - float((residual**2).sum()) / total if total else 0.0,
+            "test_mae": float(np.abs(residual).mean()),
+            "test_rmse": float(np.sqrt((residual**2).mean())),
+        }
+    predicted = outputs.argmax(axis=1)
+    matrix = confusion_matrix(data.y_test, predicted, len(data.class_names))
+    return {
+        "test_accuracy": float((predicted == data.y_test).mean()),
+        "confusion_matrix": matrix.tolist(),
+    }
+
+
+def _print_scores(report: dict[str, Any], class_names: Any) -> None:
+    if "test_r2" in report:
+        print(
+            f"test R^2: {report['test_r2']:.4f}  MAE: {report['test_mae']:.4g}  "
+            f"RMSE: {report['test_rmse']:.4g}"
+        )
+        return
+    import numpy as np
+
+    print(f"test accuracy: {report['test_accuracy']:.4f}\n")
+    _print_matrix(np.asarray(report["confusion_matrix"]), list(class_names))
 
 
 def _print_matrix(matrix: Any, class_names: list[str]) -> None:
@@ -509,19 +557,25 @@ def _print_matrix(matrix: Any, class_names: list[str]) -> None:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from rosenblatt.data import load
-    from rosenblatt.train import confusion_matrix
 
     model = _Loaded(args.model)
     data = load(args.data, seed=args.seed, target=args.target, data_dir=args.data_dir)
-    if data.class_names is None or list(data.class_names) != model.class_names:
+    if data.task != model.task or list(data.class_names or []) != model.class_names:
         raise ValueError(
-            f"evaluate: the model's classes {model.class_names} are not the dataset's "
-            f"{None if data.class_names is None else list(data.class_names)}"
+            f"evaluate: the model ({model.task}, classes {model.class_names}) does not "
+            f"fit {data.name} ({data.task}, classes {list(data.class_names or [])})"
         )
-    predicted = model.predict(data.X_test)
-    k = len(model.class_names)
-    matrix = confusion_matrix(data.y_test, predicted, k)
-    accuracy = float((predicted == data.y_test).mean())
+    scores = _scores(data, model.scores(data.X_test))
+    if data.task == "regression":
+        if args.json:
+            print(json.dumps({**scores, "samples": len(data.y_test)}))
+        else:
+            print(f"{data.name}: {len(data.y_test)} test samples")
+            _print_scores(scores, None)
+        return 0
+    import numpy as np
+
+    matrix = np.asarray(scores["confusion_matrix"])
     per_class = {}
     for i, name in enumerate(model.class_names):
         tp = int(matrix[i, i])
@@ -531,6 +585,7 @@ def _evaluate(args: argparse.Namespace) -> int:
             "recall": tp / true_i if true_i else 0.0,
             "support": true_i,
         }
+    accuracy = scores["test_accuracy"]
     if args.json:
         print(
             json.dumps(
@@ -538,12 +593,12 @@ def _evaluate(args: argparse.Namespace) -> int:
                     "accuracy": accuracy,
                     "per_class": per_class,
                     "confusion_matrix": matrix.tolist(),
-                    "samples": len(predicted),
+                    "samples": len(data.y_test),
                 }
             )
         )
         return 0
-    print(f"{data.name}: {len(predicted)} test samples, accuracy {accuracy:.4f}\n")
+    print(f"{data.name}: {len(data.y_test)} test samples, accuracy {accuracy:.4f}\n")
     width = max(len("class"), *(len(n) for n in model.class_names))
     print(f"{'class':<{width}}  precision  recall  support")
     for name, s in per_class.items():
@@ -585,19 +640,37 @@ def _predict(args: argparse.Namespace) -> int:
                     f"predict: row {r}, column {header[c]!r}: expected a number"
                 ) from None
     scores = model.scores(X)
+    if model.task == "regression":
+        if args.proba:
+            raise ValueError(
+                "predict: --proba needs a classifier; this model predicts values"
+            )
+        records: list[dict[str, Any]] = [{"prediction": float(v[0])} for v in scores]
+    else:
+        records = []
+        for row_scores in scores:
+            record: dict[str, Any] = {
+                "prediction": model.class_names[int(np.argmax(row_scores))]
+            }
+            if args.proba:
+                record.update(
+                    {
+                        f"p_{n}": float(p)
+                        for n, p in zip(model.class_names, row_scores, strict=True)
+                    }
+                )
+            records.append(record)
     out = open(args.output, "w", newline="") if args.output else sys.stdout
     try:
-        writer = csv.writer(out)
-        writer.writerow(
-            [
-                "prediction",
-                *([f"p_{n}" for n in model.class_names] if args.proba else []),
-            ]
-        )
-        for row_scores in scores:
-            label = model.class_names[int(np.argmax(row_scores))]
-            extra = [f"{p:.6g}" for p in row_scores] if args.proba else []
-            writer.writerow([label, *extra])
+        if args.json:
+            out.write(json.dumps(records) + "\n")
+        else:
+            writer = csv.writer(out)
+            writer.writerow(list(records[0]) if records else ["prediction"])
+            for record in records:
+                writer.writerow(
+                    [f"{v:.6g}" if isinstance(v, float) else v for v in record.values()]
+                )
     finally:
         if args.output:
             out.close()

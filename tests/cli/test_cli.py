@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from rosenblatt.cli import main
@@ -282,3 +283,49 @@ def test_command_errors_are_one_line(tmp_path, capsys) -> None:
     (tmp_path / "bad.csv").write_text("a,b\n1,2\n")
     status, _, err = run(["predict", str(out), str(tmp_path / "bad.csv")], capsys)
     assert status == 1 and "lacks the model's feature columns" in err
+
+
+def test_regression_from_a_csv_reports_r2(tmp_path, capsys) -> None:
+    rng = np.random.default_rng(0)
+    X = rng.random((200, 2))
+    y = 2 * X[:, 0] - X[:, 1] + rng.normal(0, 0.05, 200)
+    lines = [
+        "a,b,y",
+        *(f"{a:.4f},{b:.4f},{t:.4f}" for (a, b), t in zip(X, y, strict=True)),
+    ]
+    (tmp_path / "reg.csv").write_text("\n".join(lines) + "\n")
+    out = tmp_path / "reg"
+    status, stdout, _ = run(
+        [
+            "train",
+            "--data",
+            str(tmp_path / "reg.csv"),
+            "--hidden",
+            "16",
+            "--epochs",
+            "60",
+            "--out",
+            str(out),
+            "--json",
+        ],
+        capsys,
+    )
+    report = json.loads(stdout)
+    assert status == 0 and report["test_r2"] > 0.8 and "confusion_matrix" not in report
+    status, stdout, _ = run(
+        ["evaluate", str(out), "--data", str(tmp_path / "reg.csv"), "--json"], capsys
+    )
+    assert status == 0 and json.loads(stdout)["test_r2"] == pytest.approx(
+        report["test_r2"]
+    )
+    (tmp_path / "new.csv").write_text("a,b\n0.5,0.5\n")
+    status, stdout, _ = run(
+        ["predict", str(out), str(tmp_path / "new.csv"), "--json"], capsys
+    )
+    assert status == 0 and json.loads(stdout)[0]["prediction"] == pytest.approx(
+        0.5, abs=0.25
+    )
+    status, _, err = run(
+        ["predict", str(out), str(tmp_path / "new.csv"), "--proba"], capsys
+    )
+    assert status == 1 and "--proba needs a classifier" in err
