@@ -206,6 +206,37 @@ def mse_shapes(data: Draw) -> tuple[list[tuple[int, ...]], dict[str, Any]]:
     return [shape], {"target": target}
 
 
+def conv_shapes(data: Draw) -> tuple[list[tuple[int, ...]], dict[str, Any]]:
+    groups = data.draw(st.sampled_from([1, 1, 2]))
+    c_in, c_out = (
+        groups * data.draw(st.integers(1, 2)),
+        groups * data.draw(st.integers(1, 2)),
+    )
+    k = data.draw(st.integers(1, 3))
+    stride, padding, dilation = (data.draw(st.integers(1, 2)) for _ in range(3))
+    padding -= 1  # 0 or 1
+    reach = dilation * (k - 1) + 1
+    h = data.draw(st.integers(max(1, reach - 2 * padding), 6))
+    w = data.draw(st.integers(max(1, reach - 2 * padding), 6))
+    n = data.draw(st.integers(1, 2))
+    shapes = [(n, c_in, h, w), (c_out, c_in // groups, k, k), (c_out,)]
+    return shapes, {
+        "stride": stride,
+        "padding": padding,
+        "dilation": dilation,
+        "groups": groups,
+    }
+
+
+def pool_shapes(data: Draw) -> tuple[list[tuple[int, ...]], dict[str, Any]]:
+    k = data.draw(st.integers(1, 3))
+    stride = data.draw(st.integers(1, 3))
+    padding = data.draw(st.integers(0, k // 2))
+    h, w = data.draw(st.integers(k, 6)), data.draw(st.integers(k, 6))
+    shape = (data.draw(st.integers(1, 2)), data.draw(st.integers(1, 2)), h, w)
+    return [shape], {"kernel_size": k, "stride": stride, "padding": padding}
+
+
 def _torch() -> Any:
     import torch
 
@@ -407,6 +438,26 @@ OP_CASES: list[OpCase] = [
         lambda a, b: rb.minimum(a, b),
         lambda a, b: _torch().minimum(a, b),
         (anywhere, anywhere),
+    ),
+    # convolution and pooling (NCHW), hypothesis-drawn strides, paddings, dilations, groups
+    OpCase(
+        "conv2d",
+        conv_shapes,
+        lambda x, w, b, **kw: F.conv2d(x, w, b, **kw),
+        lambda x, w, b, **kw: _tf().conv2d(x, w, b, **kw),
+        (anywhere, anywhere, anywhere),
+    ),
+    OpCase(
+        "max_pool2d",
+        pool_shapes,
+        lambda x, **kw: F.max_pool2d(x, **kw),
+        lambda x, **kw: _tf().max_pool2d(x, **kw),
+    ),
+    OpCase(
+        "avg_pool2d",
+        pool_shapes,
+        lambda x, **kw: F.avg_pool2d(x, **kw),
+        lambda x, **kw: _tf().avg_pool2d(x, **kw),
     ),
     # nn.functional: fused linear and losses
     OpCase(

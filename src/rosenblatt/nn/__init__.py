@@ -11,6 +11,7 @@ from rosenblatt.nn.activation import (
     Tanh,
 )
 from rosenblatt.nn.builders import ACTIVATIONS, build_mlp
+from rosenblatt.nn.conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
 from rosenblatt.nn.dropout import Dropout
 from rosenblatt.nn.linear import Linear
 from rosenblatt.nn.loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
@@ -18,13 +19,17 @@ from rosenblatt.nn.module import Module, Parameter, Sequential
 
 __all__ = [
     "ACTIVATIONS",
+    "AvgPool2d",
     "BCEWithLogitsLoss",
+    "Conv2d",
     "CrossEntropyLoss",
     "Dropout",
+    "Flatten",
     "Identity",
     "LeakyReLU",
     "Linear",
     "MSELoss",
+    "MaxPool2d",
     "Module",
     "Parameter",
     "ReLU",

@@ -14,12 +14,15 @@ from rosenblatt.backend import Array, ArrayLike, resolve_rng, xp
 from rosenblatt.tensor import Tensor
 
 __all__ = [
+    "avg_pool2d",
     "binary_cross_entropy_with_logits",
+    "conv2d",
     "cross_entropy",
     "dropout",
     "leaky_relu",
     "linear",
     "log_softmax",
+    "max_pool2d",
     "mse_loss",
     "relu",
     "sigmoid",
@@ -112,6 +115,95 @@ def dropout(
     keep = resolve_rng(rng).random(x.shape, dtype=np.float32) >= p
     mask = keep.astype(x.dtype) * (1.0 / (1.0 - p))
     return x * mask
+
+
+# --- convolution and pooling (NCHW) ---
+
+
+def _pair(value: int | tuple[int, int], name: str, minimum: int) -> tuple[int, int]:
+    pair = (value, value) if isinstance(value, int) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, int) and v >= minimum for v in pair):
+        raise ValueError(
+            f"expected {name} an int >= {minimum} or a pair of them, got {value!r}"
+        )
+    return pair[0], pair[1]
+
+
+def _check_image(x: Tensor, who: str) -> None:
+    if x.ndim != 4:
+        raise ValueError(f"{who}: expected input of shape (N, C, H, W), got {x.shape}")
+
+
+def conv2d(
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+) -> Tensor:
+    """2-D cross-correlation: x (N, C_in, H, W), weight (C_out, C_in/groups, kH, kW)."""
+    _check_image(x, "conv2d")
+    s, p, d = (
+        _pair(stride, "stride", 1),
+        _pair(padding, "padding", 0),
+        _pair(dilation, "dilation", 1),
+    )
+    c_out, c_group, kh, kw = weight.shape
+    if (
+        groups < 1
+        or x.shape[1] % groups
+        or c_out % groups
+        or x.shape[1] // groups != c_group
+    ):
+        raise ValueError(
+            f"conv2d: input has {x.shape[1]} channels, weight {weight.shape} expects "
+            f"{c_group * groups} in {groups} group(s)"
+        )
+    out = [
+        ops.conv_output_size(x.shape[2 + a], (kh, kw)[a], s[a], p[a], d[a])
+        for a in (0, 1)
+    ]
+    if min(out) < 1:
+        raise ValueError(f"conv2d: a {kh}x{kw} kernel does not fit input {x.shape[2:]}")
+    if x.dtype != weight.dtype and not x.requires_grad:
+        x = Tensor(x.data.astype(weight.dtype))
+    parents = (x, weight) if bias is None else (x, weight, bias)
+    return Tensor.from_op(ops.Conv2d(s, p, d, groups), *parents)
+
+
+def max_pool2d(
+    x: Tensor,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+) -> Tensor:
+    """Maximum over each kernel window (stride defaults to the kernel size)."""
+    _check_image(x, "max_pool2d")
+    k = _pair(kernel_size, "kernel_size", 1)
+    s = k if stride is None else _pair(stride, "stride", 1)
+    p = _pair(padding, "padding", 0)
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        raise ValueError(f"max_pool2d: padding {p} must be at most half the kernel {k}")
+    return Tensor.from_op(ops.MaxPool2d(k, s, p, _pair(dilation, "dilation", 1)), x)
+
+
+def avg_pool2d(
+    x: Tensor,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+) -> Tensor:
+    """Mean over each kernel window (padding counts as zeros)."""
+    _check_image(x, "avg_pool2d")
+    k = _pair(kernel_size, "kernel_size", 1)
+    s = k if stride is None else _pair(stride, "stride", 1)
+    p = _pair(padding, "padding", 0)
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        raise ValueError(f"avg_pool2d: padding {p} must be at most half the kernel {k}")
+    return Tensor.from_op(ops.AvgPool2d(k, s, p), x)
 
 
 # --- losses ---

@@ -4,6 +4,7 @@ Read ``op.py`` first (the contract), then ``elementwise.py``. Nothing here knows
 tensors or graphs; ``tensor.py`` builds the graph and calls these.
 """
 
+from rosenblatt.ops.conv import AvgPool2d, Conv2d, MaxPool2d, conv_output_size
 from rosenblatt.ops.elementwise import (
     Abs,
     Add,
@@ -34,10 +35,12 @@ from rosenblatt.ops.shape import Concatenate, GetItem, Reshape, Stack, Transpose
 __all__ = [
     "Abs",
     "Add",
+    "AvgPool2d",
     "Axis",
     "BinaryCrossEntropyWithLogits",
     "Clip",
     "Concatenate",
+    "Conv2d",
     "Div",
     "Exp",
     "GetItem",
@@ -47,6 +50,7 @@ __all__ = [
     "LogSumExp",
     "MatMul",
     "Max",
+    "MaxPool2d",
     "Maximum",
     "Mean",
     "Min",
@@ -68,4 +72,5 @@ __all__ = [
     "Tanh",
     "Transpose",
     "Where",
+    "conv_output_size",
 ]
