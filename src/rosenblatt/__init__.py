@@ -50,6 +50,7 @@ __all__ = [
     "is_grad_enabled",
     "maximum",
     "minimum",
+    "models",
     "nn",
     "no_grad",
     "optim",

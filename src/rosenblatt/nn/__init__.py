@@ -16,18 +16,28 @@ from rosenblatt.nn.dropout import Dropout
 from rosenblatt.nn.linear import Linear
 from rosenblatt.nn.loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from rosenblatt.nn.module import Module, Parameter, Sequential
+from rosenblatt.nn.normalization import (
+    BatchNorm1d,
+    BatchNorm2d,
+    Dropout2d,
+    LocalResponseNorm,
+)
 
 __all__ = [
     "ACTIVATIONS",
     "AvgPool2d",
     "BCEWithLogitsLoss",
+    "BatchNorm1d",
+    "BatchNorm2d",
     "Conv2d",
     "CrossEntropyLoss",
     "Dropout",
+    "Dropout2d",
     "Flatten",
     "Identity",
     "LeakyReLU",
     "Linear",
+    "LocalResponseNorm",
     "MSELoss",
     "MaxPool2d",
     "Module",
