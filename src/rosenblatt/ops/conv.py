@@ -141,9 +141,14 @@ class Conv2d(Op):
         if needs[0]:
             c = self.x_shape[1]
             grad_cols = xp.matmul(grads, self.kernels)  # (G, N H_out W_out, C/G kH kW)
+            # A view as (N, C, H_out, W_out, kH, kW): no copy; col2im reads it strided.
             grad_cols = grad_cols.reshape(g, n, h_out, w_out, c // g, kh, kw)
-            grad_cols = grad_cols.transpose(1, 0, 4, 2, 3, 5, 6).reshape(
-                n, c, h_out, w_out, kh, kw
+            grad_cols = (
+                grad_cols.transpose(1, 0, 4, 2, 3, 5, 6).reshape(
+                    n, c, h_out, w_out, kh, kw
+                )
+                if g > 1
+                else grad_cols[0].transpose(0, 3, 1, 2, 4, 5)
             )
             grad_x = _fold(
                 grad_cols,
