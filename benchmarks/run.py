@@ -314,6 +314,88 @@ def mlp_estimator_section(quick: bool) -> list[str]:
     return [*lines, ""]
 
 
+# --- LeNet-5 epoch against PyTorch ---
+
+
+def lenet_contenders() -> dict[str, Callable]:
+    import torch
+
+    from rosenblatt import models
+
+    def ours(X, y, seed):
+        net = models.lenet5(rng=seed)
+        opt = optim.Adam(net.parameters(), lr=LR)
+        history = fit(
+            net,
+            F.cross_entropy,
+            opt,
+            X,
+            y,
+            epochs=1,
+            batch_size=BATCH,
+            rng=seed,
+            verbose=0,
+        )
+        return history["loss"][-1]
+
+    def theirs(X, y, seed):
+        torch.manual_seed(seed)
+        net = torch.nn.Sequential(
+            torch.nn.Conv2d(1, 6, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+            torch.nn.Conv2d(6, 16, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+            torch.nn.Flatten(), torch.nn.Linear(400, 120), torch.nn.ReLU(),
+            torch.nn.Linear(120, 84), torch.nn.ReLU(), torch.nn.Linear(84, 10),
+        )  # fmt: skip
+        opt = torch.optim.Adam(net.parameters(), lr=LR)
+        Xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
+        order = torch.from_numpy(np.random.default_rng(seed).permutation(len(X)))
+        total = 0.0
+        for start in range(0, len(X), BATCH):
+            index = order[start : start + BATCH]
+            loss = torch.nn.functional.cross_entropy(net(Xt[index]), yt[index])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(index)
+        return total / len(X)
+
+    return {"rosenblatt": ours, "pytorch": theirs}
+
+
+def lenet_section(quick: bool) -> list[str]:
+    X, y = synthetic_fashion(6_000 if quick else 60_000, seed=3)
+    try:
+        from rosenblatt.data.idx import load_mnist_like
+
+        images, labels, _, _ = load_mnist_like("fashion-mnist")
+        n = 6_000 if quick else len(images)
+        X, y, source = (
+            (images[:n] / 255.0).astype(np.float32),
+            labels[:n],
+            "Fashion-MNIST",
+        )
+    except FileNotFoundError:
+        source = "synthetic Fashion-MNIST-shaped data"
+    X = X.reshape(-1, 1, 28, 28)
+    rounds = 2 if quick else 3
+    results = time_rounds(lenet_contenders(), rounds, X, y)
+    med = {k: statistics.median(v["seconds"]) for k, v in results.items()}
+    return [
+        f"## LeNet-5, one epoch of {len(X):,} {source} images (Adam, batch {BATCH}, float32)",
+        "",
+        "Same architecture (61,706 parameters), optimizer and batch order; PyTorch "
+        "draws its own initial weights. Medians of "
+        f"{rounds} interleaved rounds.",
+        "",
+        "| contender | median s/epoch | epoch loss |",
+        "|---|---|---|",
+        *(f"| {k} | {med[k]:.3f} | {results[k]['loss']:.4f} |" for k in results),
+        "",
+        f"- rosenblatt / PyTorch: **{med['rosenblatt'] / med['pytorch']:.2f}**",
+        "",
+    ]
+
+
 def environment(threads: int) -> list[str]:
     import torch
 
@@ -401,6 +483,7 @@ def main() -> int:
     ]
     lines += perceptron_section(args.quick)
     lines += mlp_estimator_section(args.quick)
+    lines += lenet_section(args.quick)
     args.out.write_text("\n".join(lines))
     print("\n".join(lines))
     return 0
