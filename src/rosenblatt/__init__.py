@@ -5,7 +5,7 @@ backpropagation to convolutional networks -- a small PyTorch-style core you can 
 and scikit-learn-compatible estimators you can use.
 """
 
-from rosenblatt import nn, optim, testing, train
+from rosenblatt import models, nn, optim, testing, train
 from rosenblatt._version import __version__
 from rosenblatt.backend import get_default_dtype, set_default_dtype
 from rosenblatt.tensor import (
@@ -23,6 +23,7 @@ from rosenblatt.tensor import (
 # The estimators need scikit-learn, whose import takes most of a second: they load on
 # first use, so `import rosenblatt` stays light.
 _LAZY = {
+    "CNNClassifier": "rosenblatt.cnn",
     "MCPNeuron": "rosenblatt.neuron",
     "MLPClassifier": "rosenblatt.mlp",
     "MLPRegressor": "rosenblatt.mlp",
@@ -39,6 +40,7 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "CNNClassifier",
     "MCPNeuron",
     "MLPClassifier",
     "MLPRegressor",

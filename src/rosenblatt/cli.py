@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--model",
-        choices=["mlp", "perceptron"],
+        choices=["mlp", "perceptron", "cnn"],
         default="mlp",
         help="a multilayer perceptron, or Rosenblatt's perceptron",
     )
@@ -218,13 +218,16 @@ class _Loaded:
         elif kind == "estimator" and self.info.get("estimator") in (
             "Perceptron",
             "MLPClassifier",
+            "CNNClassifier",
         ):
+            from rosenblatt.cnn import CNNClassifier
             from rosenblatt.mlp import MLPClassifier
             from rosenblatt.perceptron import Perceptron
 
             loaders: dict[str, Any] = {
                 "Perceptron": Perceptron,
                 "MLPClassifier": MLPClassifier,
+                "CNNClassifier": CNNClassifier,
             }
             self.estimator = loaders[self.info["estimator"]].load(self.path)
             self.network = None
@@ -299,7 +302,11 @@ def _train(args: argparse.Namespace) -> int:
         mean, scale = standardize_statistics(X_train)
         X_train, X_test = (X_train - mean) / scale, (X_test - mean) / scale
     started = time.perf_counter()
-    if args.model == "perceptron":
+    if args.model == "cnn":
+        history, scores_of, describe = _train_cnn(
+            args, data, X_train, X_test, mean, scale
+        )
+    elif args.model == "perceptron":
         history, scores_of, describe = _train_perceptron(
             args, data, X_train, mean, scale
         )
@@ -414,6 +421,33 @@ def _train_mlp(
         return outputs if regression else Tensor(outputs).softmax(axis=1).data
 
     return history.history, scores_of, describe
+
+
+def _train_cnn(
+    args: argparse.Namespace,
+    data: Any,
+    X_train: Any,
+    X_test: Any,
+    mean: Any,
+    scale: Any,
+) -> tuple[dict[str, list[float]], Any, str]:
+    from rosenblatt.cnn import CNNClassifier
+
+    if data.task == "regression":
+        raise ValueError(f"train: {data.name} has a numeric target; the CNN classifies")
+    square = X_train.shape[1] == 28 * 28
+    architecture = "lenet5" if square else "simple_cnn"
+    clf = CNNClassifier(
+        architecture, max_iter=args.epochs, batch_size=args.batch_size,
+        learning_rate_init=1e-3 if args.lr is None else args.lr, random_state=args.seed,
+        verbose=not args.json,
+    )  # fmt: skip
+    clf.fit(X_train, data.y_train, validation_data=(X_test, data.y_test))
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        clf.save(args.out / MODEL_FILE, data.name, _preprocessing(data, mean, scale))
+    shape = "x".join(map(str, clf.image_shape_))
+    return clf.history_, clf.predict_proba, f"CNN {architecture} on {shape} images"
 
 
 def _train_perceptron(
@@ -686,14 +720,11 @@ def _info(args: argparse.Namespace) -> int:
         n_params = sum(p.size for p in model.network.parameters())
         kind, description = "network", repr(model.network)
     else:
-        arrays_size = sum(
-            w.size
-            for w in (
-                [model.estimator.weights_]
-                if hasattr(model.estimator, "weights_")
-                else [*model.estimator.coefs_, *model.estimator.intercepts_]
-            )
-        )
+        estimator = model.estimator
+        if hasattr(estimator, "module_"):  # the MLPs and the CNN keep a network
+            arrays_size = sum(p.size for p in estimator.module_.parameters())
+        else:  # the perceptron keeps its weight vectors
+            arrays_size = int(estimator.weights_.size)
         n_params, kind, description = (
             arrays_size,
             model.info["estimator"],

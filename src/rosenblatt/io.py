@@ -42,10 +42,18 @@ import numpy as np
 from rosenblatt._version import __version__
 from rosenblatt.backend import Array
 from rosenblatt.nn import (
+    AvgPool2d,
+    BatchNorm1d,
+    BatchNorm2d,
+    Conv2d,
     Dropout,
+    Dropout2d,
+    Flatten,
     Identity,
     LeakyReLU,
     Linear,
+    LocalResponseNorm,
+    MaxPool2d,
     Module,
     ReLU,
     Sequential,
@@ -249,7 +257,14 @@ _SIMPLE = {
     "Sigmoid": Sigmoid,
     "Tanh": Tanh,
     "ReLU": ReLU,
+    "Flatten": Flatten,
 }
+
+
+def _pair_json(value: Any) -> list[int]:
+    return (
+        [int(value), int(value)] if isinstance(value, int) else [int(v) for v in value]
+    )
 
 
 def describe(module: Module) -> dict[str, Any]:
@@ -270,12 +285,55 @@ def describe(module: Module) -> dict[str, Any]:
         return {"type": "Softmax", "axis": int(module.axis)}
     if isinstance(module, Dropout):
         return {"type": "Dropout", "p": float(module.p)}
+    if isinstance(module, Dropout2d):
+        return {"type": "Dropout2d", "p": float(module.p)}
+    if isinstance(module, Conv2d):
+        return {
+            "type": "Conv2d",
+            "in_channels": module.in_channels,
+            "out_channels": module.out_channels,
+            "kernel_size": _pair_json(module.kernel_size),
+            "stride": _pair_json(module.stride),
+            "padding": _pair_json(module.padding),
+            "dilation": _pair_json(module.dilation),
+            "groups": module.groups,
+            "bias": module.bias is not None,
+            "dtype": module.weight.dtype.name,
+        }
+    if isinstance(module, (MaxPool2d, AvgPool2d)):
+        spec: dict[str, Any] = {
+            "type": type(module).__name__,
+            "kernel_size": _pair_json(module.kernel_size),
+            "stride": None if module.stride is None else _pair_json(module.stride),
+            "padding": _pair_json(module.padding),
+        }
+        if isinstance(module, MaxPool2d):
+            spec["dilation"] = _pair_json(module.dilation)
+        return spec
+    if isinstance(module, LocalResponseNorm):
+        return {
+            "type": "LocalResponseNorm",
+            "size": module.size,
+            "alpha": module.alpha,
+            "beta": module.beta,
+            "k": module.k,
+        }
+    if isinstance(module, (BatchNorm1d, BatchNorm2d)):
+        return {
+            "type": type(module).__name__,
+            "num_features": module.num_features,
+            "eps": module.eps,
+            "momentum": module.momentum,
+            "affine": module.weight is not None,
+            "dtype": module.running_mean.dtype.name,
+        }
     for name, cls in _SIMPLE.items():
         if type(module) is cls:
             return {"type": name}
     raise TypeError(
         f"save: {type(module).__name__} is not a layer this file format knows; it stores "
-        "Sequential stacks of Linear, activation and Dropout layers"
+        "Sequential stacks of Linear, Conv2d, pooling, normalisation, activation, "
+        "Flatten and dropout layers"
     )
 
 
@@ -308,14 +366,84 @@ def build(spec: Any, where: str = "architecture") -> Module:
         if not isinstance(axis, int) or isinstance(axis, bool):
             raise ModelFileError(f"{where}: Softmax needs an integer axis")
         return Softmax(axis)
-    if kind == "Dropout":
+    if kind in ("Dropout", "Dropout2d"):
         p = _number(spec.get("p"), where)
         if not 0 <= p <= 1:
-            raise ModelFileError(f"{where}: Dropout needs p in [0, 1], got {p}")
-        return Dropout(p)
+            raise ModelFileError(f"{where}: {kind} needs p in [0, 1], got {p}")
+        return Dropout(p) if kind == "Dropout" else Dropout2d(p)
+    if kind == "Conv2d":
+        counts = [spec.get(k) for k in ("in_channels", "out_channels", "groups")]
+        dtype = spec.get("dtype")
+        if not all(_is_count(c) and c for c in counts) or dtype not in (
+            "float32",
+            "float64",
+        ):
+            raise ModelFileError(
+                f"{where}: Conv2d has invalid channels, groups or dtype"
+            )
+        c_in, c_out, groups = (int(c) for c in counts)  # type: ignore[arg-type]
+        try:
+            return Conv2d(
+                c_in, c_out, _pair_spec(spec, "kernel_size", 1, where),
+                _pair_spec(spec, "stride", 1, where), _pair_spec(spec, "padding", 0, where),
+                _pair_spec(spec, "dilation", 1, where), groups,
+                bias=bool(spec.get("bias")), rng=0, dtype=dtype,
+            )  # fmt: skip
+        except ValueError as error:
+            raise ModelFileError(f"{where}: {error}") from None
+    if kind in ("MaxPool2d", "AvgPool2d"):
+        kernel = _pair_spec(spec, "kernel_size", 1, where)
+        stride = (
+            None if spec.get("stride") is None else _pair_spec(spec, "stride", 1, where)
+        )
+        padding = _pair_spec(spec, "padding", 0, where)
+        if kind == "AvgPool2d":
+            return AvgPool2d(kernel, stride, padding)
+        return MaxPool2d(
+            kernel, stride, padding, _pair_spec(spec, "dilation", 1, where)
+        )
+    if kind == "LocalResponseNorm":
+        size = spec.get("size")
+        if not _is_count(size) or not size:
+            raise ModelFileError(f"{where}: LocalResponseNorm needs a positive size")
+        return LocalResponseNorm(
+            size, _number(spec.get("alpha"), where), _number(spec.get("beta"), where),
+            _number(spec.get("k"), where),
+        )  # fmt: skip
+    if kind in ("BatchNorm1d", "BatchNorm2d"):
+        features, dtype = spec.get("num_features"), spec.get("dtype")
+        if (
+            not _is_count(features)
+            or not features
+            or dtype not in ("float32", "float64")
+        ):
+            raise ModelFileError(
+                f"{where}: {kind} needs positive num_features and a dtype"
+            )
+        cls = BatchNorm1d if kind == "BatchNorm1d" else BatchNorm2d
+        return cls(
+            features,
+            _number(spec.get("eps"), where),
+            _number(spec.get("momentum"), where),
+            bool(spec.get("affine")),
+            dtype=dtype,
+        )
     if kind in _SIMPLE:
         return _SIMPLE[kind]()
     raise ModelFileError(f"{where}: unknown layer type {kind!r}")
+
+
+def _pair_spec(
+    spec: dict[str, Any], key: str, minimum: int, where: str
+) -> tuple[int, int]:
+    value = spec.get(key)
+    if not (
+        isinstance(value, list) and len(value) == 2 and all(_is_count(v) for v in value)
+    ):
+        raise ModelFileError(f"{where}: {key} must be a pair of non-negative ints")
+    if min(value) < minimum:
+        raise ModelFileError(f"{where}: {key} must be at least {minimum}, got {value}")
+    return value[0], value[1]
 
 
 def _number(value: Any, where: str) -> float:

@@ -7,7 +7,7 @@ import numpy as np
 from rosenblatt import nn
 from rosenblatt.backend import DTypeLike, resolve_rng
 
-__all__ = ["alexnet_small", "lenet5"]
+__all__ = ["alexnet_small", "lenet5", "simple_cnn"]
 
 
 def lenet5(
@@ -58,3 +58,31 @@ def alexnet_small(
         nn.Dropout(dropout, rng=g), nn.Linear(128 * 3 * 3, 256, rng=g, dtype=dtype), nn.ReLU(),
         nn.Dropout(dropout, rng=g), nn.Linear(256, n_classes, rng=g, dtype=dtype),
     )  # fmt: skip
+
+
+def simple_cnn(
+    in_channels: int,
+    height: int,
+    width: int,
+    n_classes: int,
+    rng: np.random.Generator | int | None = None,
+    *,
+    dtype: DTypeLike | None = None,
+) -> nn.Sequential:
+    """A small CNN for images of any size: conv 3x3 (16) -> [pool] -> conv 3x3 (32) -> dense.
+
+    The 2x2 pooling is used only when both sides are at least 2 pixels.
+    """
+    g = resolve_rng(rng)
+    pool = height >= 2 and width >= 2
+    h, w = (height // 2, width // 2) if pool else (height, width)
+    layers: list[nn.Module] = [
+        nn.Conv2d(in_channels, 16, 3, padding=1, rng=g, dtype=dtype), nn.ReLU(),
+    ]  # fmt: skip
+    if pool:
+        layers.append(nn.MaxPool2d(2))
+    layers += [
+        nn.Conv2d(16, 32, 3, padding=1, rng=g, dtype=dtype), nn.ReLU(), nn.Flatten(),
+        nn.Linear(32 * h * w, n_classes, rng=g, dtype=dtype),
+    ]  # fmt: skip
+    return nn.Sequential(*layers)

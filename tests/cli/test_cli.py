@@ -329,3 +329,29 @@ def test_regression_from_a_csv_reports_r2(tmp_path, capsys) -> None:
         ["predict", str(out), str(tmp_path / "new.csv"), "--proba"], capsys
     )
     assert status == 1 and "--proba needs a classifier" in err
+
+
+def test_the_cnn_model_trains_saves_evaluates_and_predicts(tmp_path, capsys) -> None:
+    out = tmp_path / "cnn"
+    status, stdout, _ = run(
+        [
+            "train",
+            "--model",
+            "cnn",
+            "--data",
+            "digits",
+            "--epochs",
+            "6",
+            "--out",
+            str(out),
+            "--json",
+        ],
+        capsys,
+    )
+    assert status == 0 and json.loads(stdout)["test_accuracy"] > 0.9
+    status, stdout, _ = run(
+        ["evaluate", str(out), "--data", "digits", "--json"], capsys
+    )
+    assert status == 0 and json.loads(stdout)["accuracy"] > 0.9
+    status, stdout, _ = run(["info", str(out), "--json"], capsys)
+    assert status == 0 and json.loads(stdout)["kind"] == "CNNClassifier"
