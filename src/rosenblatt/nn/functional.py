@@ -173,6 +173,23 @@ def conv2d(
     return Tensor.from_op(ops.Conv2d(s, p, d, groups), *parents)
 
 
+def _pool_arguments(
+    x: Tensor,
+    who: str,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None,
+    padding: int | tuple[int, int],
+) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+    """Checked (kernel, stride, padding) pairs; stride defaults to the kernel."""
+    _check_image(x, who)
+    k = _pair(kernel_size, "kernel_size", 1)
+    s = k if stride is None else _pair(stride, "stride", 1)
+    p = _pair(padding, "padding", 0)
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        raise ValueError(f"{who}: padding {p} must be at most half the kernel {k}")
+    return k, s, p
+
+
 def max_pool2d(
     x: Tensor,
     kernel_size: int | tuple[int, int],
@@ -181,12 +198,7 @@ def max_pool2d(
     dilation: int | tuple[int, int] = 1,
 ) -> Tensor:
     """Maximum over each kernel window (stride defaults to the kernel size)."""
-    _check_image(x, "max_pool2d")
-    k = _pair(kernel_size, "kernel_size", 1)
-    s = k if stride is None else _pair(stride, "stride", 1)
-    p = _pair(padding, "padding", 0)
-    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
-        raise ValueError(f"max_pool2d: padding {p} must be at most half the kernel {k}")
+    k, s, p = _pool_arguments(x, "max_pool2d", kernel_size, stride, padding)
     return Tensor.from_op(ops.MaxPool2d(k, s, p, _pair(dilation, "dilation", 1)), x)
 
 
@@ -197,12 +209,7 @@ def avg_pool2d(
     padding: int | tuple[int, int] = 0,
 ) -> Tensor:
     """Mean over each kernel window (padding counts as zeros)."""
-    _check_image(x, "avg_pool2d")
-    k = _pair(kernel_size, "kernel_size", 1)
-    s = k if stride is None else _pair(stride, "stride", 1)
-    p = _pair(padding, "padding", 0)
-    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
-        raise ValueError(f"avg_pool2d: padding {p} must be at most half the kernel {k}")
+    k, s, p = _pool_arguments(x, "avg_pool2d", kernel_size, stride, padding)
     return Tensor.from_op(ops.AvgPool2d(k, s, p), x)
 
 
