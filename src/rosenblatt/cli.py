@@ -198,6 +198,24 @@ def _parser() -> argparse.ArgumentParser:
 # --- models and their files ---
 
 
+def _scores_of(model: Any, task: str, X: Any) -> Any:
+    """Scores (n, K): network softmax or outputs, probabilities, or decision values."""
+    import numpy as np
+
+    from rosenblatt.nn import Module
+
+    if isinstance(model, Module):
+        from rosenblatt import Tensor
+        from rosenblatt.train import predict
+
+        outputs = predict(model, X)
+        return outputs if task == "regression" else Tensor(outputs).softmax(axis=1).data
+    if hasattr(model, "predict_proba"):
+        return model.predict_proba(X)
+    d = model.decision_function(X)
+    return np.column_stack([-d, d]) if d.ndim == 1 else d
+
+
 class _Loaded:
     """A saved model, ready to predict: network or estimator, plus its preprocessing."""
 
@@ -252,22 +270,11 @@ class _Loaded:
 
     def scores(self, X: Any) -> Any:
         """Class probabilities or decision values (n, K); a regressor's outputs (n, 1)."""
-        import numpy as np
-
-        from rosenblatt.train import predict
-
-        X = self.prepare(X)
-        if self.network is not None:
-            from rosenblatt import Tensor
-
-            outputs = predict(self.network, X)
-            if self.task == "regression":
-                return outputs
-            return Tensor(outputs).softmax(axis=1).data
-        if hasattr(self.estimator, "predict_proba"):
-            return self.estimator.predict_proba(X)
-        d = self.estimator.decision_function(X)
-        return np.column_stack([-d, d]) if d.ndim == 1 else d
+        return _scores_of(
+            self.estimator if self.network is None else self.network,
+            self.task,
+            self.prepare(X),
+        )
 
     def predict(self, X: Any) -> Any:
         return self.scores(X).argmax(axis=1)
@@ -413,14 +420,7 @@ def _train_mlp(
             model, args.out / MODEL_FILE, data.name, _preprocessing(data, mean, scale)
         )
 
-    def scores_of(X: Any) -> Any:
-        from rosenblatt import Tensor
-        from rosenblatt.train import predict
-
-        outputs = predict(model, X)
-        return outputs if regression else Tensor(outputs).softmax(axis=1).data
-
-    return history.history, scores_of, describe
+    return history.history, lambda X: _scores_of(model, data.task, X), describe
 
 
 def _train_cnn(
@@ -455,7 +455,6 @@ def _train_perceptron(
 ) -> tuple[dict[str, list[float]], Any, str]:
     import warnings
 
-    import numpy as np
     from sklearn.exceptions import ConvergenceWarning
 
     from rosenblatt.perceptron import Perceptron
@@ -474,10 +473,7 @@ def _train_perceptron(
         clf.save(args.out / MODEL_FILE, data.name, _preprocessing(data, mean, scale))
     history = {"mistakes": [float(e) for e in clf.errors_]}
 
-    def scores_of(X: Any) -> Any:
-        d = clf.decision_function(X)
-        return np.column_stack([-d, d]) if d.ndim == 1 else d
-
+    scores_of = lambda X: _scores_of(clf, data.task, X)  # noqa: E731
     return history, scores_of, f"Perceptron ({clf.converged_ or 'not converged'})"
 
 

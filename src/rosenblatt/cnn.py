@@ -261,8 +261,7 @@ class CNNClassifier(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: 
     def _restore_fitted(
         self, arrays: dict[str, Any], fitted: dict[str, Any], where: str
     ) -> None:
-        module = io.build(fitted.get("architecture"), f"{where}: architecture")
-        io.restore_arrays(module, arrays, where)
+        module = io.rebuild(fitted.get("architecture"), arrays, where)
         shape = fitted.get("image_shape")
         if not (
             isinstance(shape, list)

@@ -491,8 +491,13 @@ def load(path: str | os.PathLike[str]) -> Module:
     arrays, info = read_file(path)
     if info.get("kind") != "module":
         raise ModelFileError(f"{path}: holds a {info.get('kind')!r}, not a network")
-    module = build(info.get("architecture"), f"{path}: architecture")
-    restore_arrays(module, arrays, str(path))
+    return rebuild(info.get("architecture"), arrays, str(path))
+
+
+def rebuild(architecture: Any, arrays: Mapping[str, Array], where: str) -> Module:
+    """The network ``describe`` described, carrying ``arrays`` (both checked first)."""
+    module = build(architecture, f"{where}: architecture")
+    restore_arrays(module, arrays, where)
     return module
 
 

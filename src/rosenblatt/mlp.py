@@ -672,8 +672,7 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
     def _restore_fitted(
         self, arrays: dict[str, Any], fitted: dict[str, Any], where: str
     ) -> None:
-        module = io.build(fitted.get("architecture"), f"{where}: architecture")
-        io.restore_arrays(module, arrays, where)
+        module = io.rebuild(fitted.get("architecture"), arrays, where)
         linears = [m for m in module.modules() if isinstance(m, nn.Linear)]
         n_features = require_int(fitted, "n_features_in", where)
         n_outputs = require_int(fitted, "n_outputs", where)
