@@ -75,19 +75,24 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
 # --- layers ---
 
 
+def _in_dtype_of(x: Tensor, weight: Tensor, who: str) -> Tensor:
+    """X in the weight's dtype: data (no gradient) is converted quietly; a variable raises."""
+    if x.dtype == weight.dtype:
+        return x
+    if x.requires_grad:
+        raise TypeError(
+            f"{who}: input is {x.dtype} but the weight is {weight.dtype}; convert one of them"
+        )
+    return Tensor(x.data.astype(weight.dtype))
+
+
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """Y = x @ W + b for x (N, D_in), W (D_in, D_out), b (D_out,); leading dims of x kept."""
     if x.ndim < 1 or x.shape[-1] != weight.shape[0]:
         raise ValueError(
             f"linear: expected input of shape (N, {weight.shape[0]}), got {x.shape}"
         )
-    if x.dtype != weight.dtype:
-        if x.requires_grad:
-            raise TypeError(
-                f"linear: input is {x.dtype} but the weight is {weight.dtype}; "
-                "convert one of them"
-            )
-        x = Tensor(x.data.astype(weight.dtype))  # data, not a variable: convert quietly
+    x = _in_dtype_of(x, weight, "linear")
     lead = x.shape[:-1]
     flat = x if x.ndim == 2 else x.reshape(-1, weight.shape[0])
     parents = (flat, weight) if bias is None else (flat, weight, bias)
@@ -167,8 +172,7 @@ def conv2d(
     ]
     if min(out) < 1:
         raise ValueError(f"conv2d: a {kh}x{kw} kernel does not fit input {x.shape[2:]}")
-    if x.dtype != weight.dtype and not x.requires_grad:
-        x = Tensor(x.data.astype(weight.dtype))
+    x = _in_dtype_of(x, weight, "conv2d")
     parents = (x, weight) if bias is None else (x, weight, bias)
     return Tensor.from_op(ops.Conv2d(s, p, d, groups), *parents)
 
