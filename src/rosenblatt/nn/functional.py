@@ -21,6 +21,7 @@ __all__ = [
     "dropout",
     "leaky_relu",
     "linear",
+    "local_response_norm",
     "log_softmax",
     "max_pool2d",
     "mse_loss",
@@ -215,6 +216,20 @@ def avg_pool2d(
     """Mean over each kernel window (padding counts as zeros)."""
     k, s, p = _pool_arguments(x, "avg_pool2d", kernel_size, stride, padding)
     return Tensor.from_op(ops.AvgPool2d(k, s, p), x)
+
+
+def local_response_norm(
+    x: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
+) -> Tensor:
+    """AlexNet's LRN across the channels of (N, C, ...): a_c / (k + alpha/n sum a^2)^beta.
+
+    The sum covers ``size`` channels centred on c (zero beyond the edges), as PyTorch.
+    """
+    if x.ndim < 3:
+        raise ValueError(f"local_response_norm: expected (N, C, ...), got {x.shape}")
+    if size < 1:
+        raise ValueError(f"local_response_norm: expected size >= 1, got {size}")
+    return Tensor.from_op(ops.LocalResponseNorm(size, alpha, beta, k), x)
 
 
 # --- losses ---

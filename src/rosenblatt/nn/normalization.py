@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from rosenblatt.backend import Array, DTypeLike, get_default_dtype, resolve_rng, xp
+from rosenblatt.nn import functional as F
 from rosenblatt.nn.module import Module, Parameter
-from rosenblatt.tensor import Tensor, concatenate
+from rosenblatt.tensor import Tensor
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "Dropout2d", "LocalResponseNorm"]
 
@@ -16,7 +17,7 @@ class LocalResponseNorm(Module):
 
     b_c = a_c / (k + alpha / n * sum_{c' in window(c)} a_{c'}^2) ** beta, where the
     window holds ``size`` channels centred on c (n = size; zero beyond the edges).
-    Built from Tensor operations, so its gradient comes from theirs.
+    One fused op (``ops.LocalResponseNorm``) computes it and its gradient.
     """
 
     def __init__(
@@ -28,18 +29,7 @@ class LocalResponseNorm(Module):
         self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.ndim < 3:
-            raise ValueError(f"LocalResponseNorm: expected (N, C, ...), got {x.shape}")
-        squares = x * x
-        before, after = self.size // 2, (self.size - 1) // 2
-        zeros = xp.zeros((x.shape[0], 1, *x.shape[2:]), dtype=x.dtype)
-        parts = [Tensor(zeros)] * before + [squares] + [Tensor(zeros)] * after
-        padded = concatenate(parts, axis=1)  # channels padded with zeros on both sides
-        c = x.shape[1]
-        window = padded[:, 0:c]
-        for offset in range(1, self.size):
-            window = window + padded[:, offset : offset + c]
-        return x / (window * (self.alpha / self.size) + self.k) ** self.beta
+        return F.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self) -> str:
         return f"size={self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

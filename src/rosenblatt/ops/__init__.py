@@ -28,6 +28,7 @@ from rosenblatt.ops.elementwise import (
 )
 from rosenblatt.ops.linalg import Linear, MatMul
 from rosenblatt.ops.loss import BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
+from rosenblatt.ops.normalization import LocalResponseNorm
 from rosenblatt.ops.op import Op
 from rosenblatt.ops.reduce import Axis, LogSumExp, Max, Mean, Min, Sum, SumOfSquares
 from rosenblatt.ops.shape import Concatenate, GetItem, Reshape, Stack, Transpose
@@ -46,6 +47,7 @@ __all__ = [
     "GetItem",
     "LeakyReLU",
     "Linear",
+    "LocalResponseNorm",
     "Log",
     "LogSumExp",
     "MatMul",
