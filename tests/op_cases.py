@@ -237,6 +237,22 @@ def pool_shapes(data: Draw) -> tuple[list[tuple[int, ...]], dict[str, Any]]:
     return [shape], {"kernel_size": k, "stride": stride, "padding": padding}
 
 
+def dilated_pool_shapes(data: Draw) -> tuple[list[tuple[int, ...]], dict[str, Any]]:
+    shapes, extra = pool_shapes(data)
+    dilation = data.draw(st.integers(1, 2))
+    reach = dilation * (extra["kernel_size"] - 1) + 1 - 2 * extra["padding"]
+    n, c, h, w = shapes[0]
+    return [(n, c, max(h, reach), max(w, reach))], {**extra, "dilation": dilation}
+
+
+def lrn_shapes(data: Draw) -> tuple[list[tuple[int, ...]], dict[str, Any]]:
+    size = data.draw(st.integers(1, 6))
+    shape = (data.draw(st.integers(1, 2)), data.draw(st.integers(1, 7)))
+    shape += tuple(data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=2)))
+    beta = data.draw(st.sampled_from([0.5, 0.75, 1.0]))
+    return [shape], {"size": size, "alpha": 0.5, "beta": beta, "k": 2.0}
+
+
 def _torch() -> Any:
     import torch
 
@@ -454,10 +470,22 @@ OP_CASES: list[OpCase] = [
         lambda x, **kw: _tf().max_pool2d(x, **kw),
     ),
     OpCase(
+        "max_pool2d_dilated",
+        dilated_pool_shapes,
+        lambda x, **kw: F.max_pool2d(x, **kw),
+        lambda x, **kw: _tf().max_pool2d(x, **kw),
+    ),
+    OpCase(
         "avg_pool2d",
         pool_shapes,
         lambda x, **kw: F.avg_pool2d(x, **kw),
         lambda x, **kw: _tf().avg_pool2d(x, **kw),
+    ),
+    OpCase(
+        "local_response_norm",
+        lrn_shapes,
+        lambda x, **kw: F.local_response_norm(x, **kw),
+        lambda x, **kw: _tf().local_response_norm(x, **kw),
     ),
     # nn.functional: fused linear and losses
     OpCase(
