@@ -379,8 +379,8 @@ OP_CASES: list[OpCase] = [
     OpCase(
         "sum_of_squares",
         stack_shapes,
-        lambda a, b, c, axis: rb.sum_of_squares([a, b, c]),
-        lambda a, b, c, axis: (a * a).sum() + (b * b).sum() + (c * c).sum(),
+        lambda a, b, c, axis: rb.sum_of_squares([a, b, c], scale=0.3),
+        lambda a, b, c, axis: 0.3 * ((a * a).sum() + (b * b).sum() + (c * c).sum()),
         (anywhere, anywhere, anywhere),
     ),
     OpCase(

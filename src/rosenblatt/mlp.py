@@ -275,18 +275,22 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
 
     def _objective(self, raw: Tensor, Y: Array, weights: Array | None = None) -> Tensor:
         """scikit-learn's training loss for a batch, as a Tensor to backpropagate."""
-        per_sample = self._per_sample_loss(raw, Y)
-        if weights is None:
-            total, data = float(len(Y)), per_sample.mean()
+        if weights is None and self.out_activation_ == "softmax":
+            total, data = float(len(Y)), F.cross_entropy(raw, Y)  # the mean, one node
+        elif weights is None:
+            total, data = float(len(Y)), self._per_sample_loss(raw, Y).mean()
         else:
             total = float(weights.sum())
+            per_sample = self._per_sample_loss(raw, Y)
             data = (per_sample * Tensor(weights.astype(raw.dtype))).sum() / total
         if self.out_activation_ == "identity" and self.n_outputs_ > 1:
             # scikit-learn reports the squared loss averaged over outputs but steps
             # along the gradient of its sum: report one, follow the other.
             data = data + (data * (1.0 / self.n_outputs_ - 1.0)).detach()
-        penalty = sum_of_squares([layer.weight for layer in self._linears])
-        return data + penalty * (0.5 * self.alpha / total)
+        if self.alpha == 0:
+            return data
+        weights_ = [layer.weight for layer in self._linears]
+        return data + sum_of_squares(weights_, scale=0.5 * self.alpha / total)
 
     def _data_loss(self, X: Array, Y: Array, weights: Array | None) -> float:
         """The loss without the penalty, in evaluation mode (for validation data)."""

@@ -157,12 +157,13 @@ class Tensor:
         an ``Op`` (forward and backward on arrays) and call ``Tensor.from_op(op, x)``.
         """
         out = Tensor.__new__(Tensor)
-        out.data = op.forward(*(p.data for p in parents))
+        out.data = op.forward(*[p.data for p in parents])
         out.grad = None
         out._retain = out._freed = False
-        out.requires_grad = _grad_enabled and any(p.requires_grad for p in parents)
+        needs = tuple([p.requires_grad for p in parents])
+        out.requires_grad = _grad_enabled and True in needs
         if out.requires_grad:
-            op.needs_input_grad = tuple(p.requires_grad for p in parents)
+            op.needs_input_grad = needs
             out._op, out._parents = op, parents
         else:
             out._op, out._parents = None, ()
@@ -175,6 +176,8 @@ class Tensor:
         return Tensor(xp.asarray(other, dtype=self.data.dtype))
 
     def _check_broadcast(self, other: Tensor, name: str) -> None:
+        if self.data.shape == other.data.shape:
+            return
         try:
             xp.broadcast_shapes(self.shape, other.shape)
         except ValueError:
@@ -248,7 +251,8 @@ class Tensor:
             for parent, pg in zip(node._parents, input_grads, strict=True):
                 if pg is None or not parent.requires_grad:
                     continue
-                pg = _unbroadcast(pg, parent.shape)
+                if pg.shape != parent.data.shape:
+                    pg = _unbroadcast(pg, parent.data.shape)
                 key = id(parent)
                 if key in grads:
                     grads[key] = grads[key] + pg  # a new array: never write in place
@@ -540,10 +544,13 @@ def stack(tensors: Sequence[Tensor | ArrayLike], axis: int = 0) -> Tensor:
     return Tensor.from_op(ops.Stack(axis), *ts)
 
 
-def sum_of_squares(tensors: Sequence[Tensor | ArrayLike]) -> Tensor:
-    """Sum of the squares of every element of every tensor (an L2 penalty), one node."""
+def sum_of_squares(
+    tensors: Sequence[Tensor | ArrayLike], *, scale: float = 1.0
+) -> Tensor:
+    """scale * the sum of the squares of every element of every tensor (an L2
+    penalty such as alpha/2 ||W||^2), in one node."""
     ts = _as_tensors(tensors)
-    return Tensor.from_op(ops.SumOfSquares(), *ts)
+    return Tensor.from_op(ops.SumOfSquares(scale), *ts)
 
 
 def where(

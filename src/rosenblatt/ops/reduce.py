@@ -126,9 +126,9 @@ class LogSumExp(Op):
 
 
 class SumOfSquares(Op):
-    """y = sum over every input of sum(x_i ** 2): an L2 penalty in one node.
+    """y = scale * sum over every input of sum(x_i ** 2): an L2 penalty in one node.
 
-    Backward: grad_x_i = 2 * grad_output * x_i.
+    Backward: grad_x_i = 2 * scale * grad_output * x_i.
 
     Fused for measured speed: ``(W * W).sum()`` per layer allocates a W-sized product,
     and its backward two more (the product's two factors are the same tensor), each
@@ -137,11 +137,14 @@ class SumOfSquares(Op):
     and returns one gradient array per input.
     """
 
+    def __init__(self, scale: float = 1.0) -> None:
+        self.scale = scale
+
     def forward(self, *inputs: Array) -> Array:
         self.inputs = inputs
         total = sum(float(xp.vdot(x, x)) for x in inputs)
-        return xp.asarray(total, dtype=inputs[0].dtype)
+        return xp.asarray(self.scale * total, dtype=inputs[0].dtype)
 
     def backward(self, grad_output: Array) -> tuple[Array, ...]:
-        scale = 2 * grad_output
+        scale = 2 * self.scale * grad_output
         return tuple(x * scale for x in self.inputs)
