@@ -547,8 +547,10 @@ def stack(tensors: Sequence[Tensor | ArrayLike], axis: int = 0) -> Tensor:
 def sum_of_squares(
     tensors: Sequence[Tensor | ArrayLike], *, scale: float = 1.0
 ) -> Tensor:
-    """scale * the sum of the squares of every element of every tensor (an L2
-    penalty such as alpha/2 ||W||^2), in one node."""
+    """Sum of the squares of every element of every tensor, times scale, in one node.
+
+    An L2 penalty such as alpha/2 ||W||^2 is ``sum_of_squares(weights, scale=alpha/2)``.
+    """
     ts = _as_tensors(tensors)
     return Tensor.from_op(ops.SumOfSquares(scale), *ts)
 
