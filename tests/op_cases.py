@@ -194,7 +194,7 @@ def bce_shapes(data: Draw) -> tuple[list[tuple[int, ...]], dict[str, Any]]:
     target = np.random.default_rng(seed).random(shape)
     return [shape], {
         "target": target,
-        "reduction": data.draw(st.sampled_from(["mean", "sum"])),
+        "reduction": data.draw(st.sampled_from(["mean", "sum", "none"])),
     }
 
 
@@ -203,7 +203,10 @@ def mse_shapes(data: Draw) -> tuple[list[tuple[int, ...]], dict[str, Any]]:
     target = np.random.default_rng(data.draw(st.integers(0, 2**16))).standard_normal(
         shape
     )
-    return [shape], {"target": target}
+    return [shape], {
+        "target": target,
+        "reduction": data.draw(st.sampled_from(["mean", "sum", "none"])),
+    }
 
 
 def conv_shapes(data: Draw) -> tuple[list[tuple[int, ...]], dict[str, Any]]:
@@ -514,8 +517,10 @@ OP_CASES: list[OpCase] = [
     OpCase(
         "mse_loss",
         mse_shapes,
-        lambda x, target: F.mse_loss(x, target),
-        lambda x, target: _tf().mse_loss(x, _torch().as_tensor(target)),
+        lambda x, target, reduction: F.mse_loss(x, target, reduction),
+        lambda x, target, reduction: _tf().mse_loss(
+            x, _torch().as_tensor(target), reduction=reduction
+        ),
     ),
 ]
 

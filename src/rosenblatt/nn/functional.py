@@ -1,8 +1,8 @@
 """Tensor-level functions (``F``): activations, linear, dropout and losses.
 
 Composites are written with Tensor operations and need no backward of their own;
-the fused primitives they call (linear, softmax cross-entropy, BCE with logits) are
-in ``ops/``.
+the fused primitives they call (linear, convolution, pooling, LRN, and the losses,
+which reduce inside their node) are in ``ops/``.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import numpy as np
 
 from rosenblatt import ops
 from rosenblatt.backend import Array, ArrayLike, resolve_rng, xp
+from rosenblatt.ops.loss import REDUCTIONS
 from rosenblatt.tensor import Tensor
 
 __all__ = [
@@ -32,7 +33,7 @@ __all__ = [
     "tanh",
 ]
 
-_REDUCTIONS = ("mean", "sum", "none")
+_REDUCTIONS = REDUCTIONS
 
 
 # --- activations ---
@@ -235,14 +236,6 @@ def local_response_norm(
 # --- losses ---
 
 
-def _reduce(losses: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return losses.mean()
-    if reduction == "sum":
-        return losses.sum()
-    return losses
-
-
 def _check_reduction(name: str, reduction: str) -> None:
     if reduction not in _REDUCTIONS:
         raise ValueError(
@@ -268,8 +261,14 @@ def mse_loss(
         raise ValueError(
             f"mse_loss: expected target of shape {input.shape} (as the input), got {t.shape}"
         )
-    diff = input - t
-    return _reduce(diff * diff, reduction)
+    if t.requires_grad:  # the target takes a gradient too: the composed form
+        diff = input - t
+        squares = diff * diff
+        if reduction == "none":
+            return squares
+        return squares.mean() if reduction == "mean" else squares.sum()
+    target_data = t.data.astype(input.dtype, copy=False)
+    return Tensor.from_op(ops.SquaredError(target_data, reduction), input)
 
 
 def binary_cross_entropy_with_logits(
@@ -283,9 +282,7 @@ def binary_cross_entropy_with_logits(
             "binary_cross_entropy_with_logits: expected target of shape "
             f"{input.shape} (as the logits), got {t.shape}"
         )
-    return _reduce(
-        Tensor.from_op(ops.BinaryCrossEntropyWithLogits(t), input), reduction
-    )
+    return Tensor.from_op(ops.BinaryCrossEntropyWithLogits(t, reduction), input)
 
 
 def cross_entropy(
@@ -322,4 +319,4 @@ def cross_entropy(
         raise ValueError(
             f"cross_entropy: expected target of shape ({n},) or ({n}, {k}), got {t.shape}"
         )
-    return _reduce(Tensor.from_op(ops.SoftmaxCrossEntropy(t), input), reduction)
+    return Tensor.from_op(ops.SoftmaxCrossEntropy(t, reduction), input)

@@ -27,7 +27,11 @@ from rosenblatt.ops.elementwise import (
     Where,
 )
 from rosenblatt.ops.linalg import Linear, MatMul
-from rosenblatt.ops.loss import BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
+from rosenblatt.ops.loss import (
+    BinaryCrossEntropyWithLogits,
+    SoftmaxCrossEntropy,
+    SquaredError,
+)
 from rosenblatt.ops.normalization import LocalResponseNorm
 from rosenblatt.ops.op import Op
 from rosenblatt.ops.reduce import Axis, LogSumExp, Max, Mean, Min, Sum, SumOfSquares
@@ -66,6 +70,7 @@ __all__ = [
     "Sigmoid",
     "SoftmaxCrossEntropy",
     "Sqrt",
+    "SquaredError",
     "Stack",
     "Step",
     "Sub",

@@ -1,7 +1,9 @@
-"""Fused losses: softmax cross-entropy and binary cross-entropy on logits.
+"""Fused losses: softmax cross-entropy, binary cross-entropy on logits, squared error.
 
-Both return one loss per sample (shape (N,) or the input's shape); ``nn.functional``
-applies the reduction. The targets are constants of the op (no gradient flows to them).
+Each op computes the per-sample (or per-element) losses and applies the reduction
+('none', 'sum' or 'mean') itself, so a loss is one graph node: a separate Mean node
+cost a fifth of a small network's training step (measured on XOR) for a division.
+The targets are constants of the op (no gradient flows to them).
 """
 
 from __future__ import annotations
@@ -10,24 +12,51 @@ from rosenblatt.backend import Array, xp
 from rosenblatt.ops.elementwise import logistic
 from rosenblatt.ops.op import Op
 
-__all__ = ["BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy"]
+__all__ = ["BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy", "SquaredError"]
+
+REDUCTIONS = ("none", "sum", "mean")
 
 
-class SoftmaxCrossEntropy(Op):
+class _ReducedLoss(Op):
+    """The reduction shared by the losses: forward reduces, backward scales.
+
+    With losses l of shape S: 'none' returns l and each element's gradient is scaled
+    by its own grad_output; 'sum' returns sum(l) and every element gets grad_output;
+    'mean' returns sum(l) / |S| and every element gets grad_output / |S|.
+    """
+
+    def __init__(self, target: Array, reduction: str = "none") -> None:
+        self.target, self.reduction = target, reduction  # one of REDUCTIONS
+
+    def _reduce(self, losses: Array) -> Array:
+        self.count = losses.size
+        if self.reduction == "none":
+            return losses
+        total = losses.sum()
+        if self.reduction == "mean":
+            total = total / self.count
+        return xp.asarray(total, dtype=losses.dtype)
+
+    def _scale(self, grad_output: Array) -> Array:
+        """The factor each loss's gradient is multiplied by (shape S, or a scalar)."""
+        if self.reduction == "mean":
+            return grad_output / self.count
+        return grad_output
+
+
+class SoftmaxCrossEntropy(_ReducedLoss):
     """loss_n = -sum_k t_nk log softmax(z_n)_k for logits z of shape (N, K).
 
     The target is either class indices of shape (N,) (then t is one-hot) or a
     probability (or one-hot) matrix of shape (N, K).
 
-    Backward: grad_z = grad_output[:, None] * (softmax(z) * sum_k t_nk - t).
+    Backward: grad_z = scale_n * (softmax(z) * sum_k t_nk - t), with scale_n the
+    reduction's factor (see ``_ReducedLoss``).
 
     Fused for stability and speed: log softmax(z) = z - logsumexp(z) never takes the
     log of an underflowed probability, so logits of +-1e4 give a finite loss and
     gradient; and the gradient p - t costs one subtraction instead of a chain of ops.
     """
-
-    def __init__(self, target: Array) -> None:
-        self.target = target
 
     def forward(self, logits: Array) -> Array:
         shifted = logits - logits.max(axis=1, keepdims=True)
@@ -36,9 +65,10 @@ class SoftmaxCrossEntropy(Op):
         log_probs = shifted - xp.log(sum_exp)
         self.probs = exp / sum_exp
         if self.target.ndim == 1:
-            rows = xp.arange(logits.shape[0])
-            return -log_probs[rows, self.target]
-        return -(self.target * log_probs).sum(axis=1)
+            losses = -log_probs[xp.arange(logits.shape[0]), self.target]
+        else:
+            losses = -(self.target * log_probs).sum(axis=1)
+        return self._reduce(losses)
 
     def backward(self, grad_output: Array) -> tuple[Array]:
         if self.target.ndim == 1:
@@ -47,30 +77,48 @@ class SoftmaxCrossEntropy(Op):
         else:
             mass = self.target.sum(axis=1, keepdims=True)
             grad = self.probs * mass - self.target
-        grad *= grad_output[:, None]
+        scale = self._scale(grad_output)
+        grad *= scale[:, None] if scale.ndim else scale
         return (grad,)
 
 
-class BinaryCrossEntropyWithLogits(Op):
+class BinaryCrossEntropyWithLogits(_ReducedLoss):
     """loss = -[t log sigmoid(z) + (1 - t) log(1 - sigmoid(z))], elementwise.
 
     Computed as max(z, 0) - z t + log(1 + exp(-|z|)), which is finite for any z.
-    Backward: grad_z = grad_output * (sigmoid(z) - t).
+    Backward: grad_z = scale * (sigmoid(z) - t).
 
     Fused for stability, and for a correct gradient at z = 0: composing relu and abs
     from their own ops would use relu'(0) = abs'(0) = 0 and get -t there, not 1/2 - t.
     """
 
-    def __init__(self, target: Array) -> None:
-        self.target = target
-
     def forward(self, logits: Array) -> Array:
         self.logits = logits
-        return (
+        losses = (
             xp.maximum(logits, 0)
             - logits * self.target
             + xp.log1p(xp.exp(-xp.abs(logits)))
         )
+        return self._reduce(losses)
 
     def backward(self, grad_output: Array) -> tuple[Array]:
-        return (grad_output * (logistic(self.logits) - self.target),)
+        grad = logistic(self.logits) - self.target
+        grad *= self._scale(grad_output)
+        return (grad,)
+
+
+class SquaredError(_ReducedLoss):
+    """loss = (x - t)^2, elementwise.  Backward: grad_x = scale * 2 (x - t).
+
+    Fused so that a regression loss is one node, not a subtraction, a product and a
+    reduction.
+    """
+
+    def forward(self, x: Array) -> Array:
+        self.diff = x - self.target
+        return self._reduce(self.diff * self.diff)
+
+    def backward(self, grad_output: Array) -> tuple[Array]:
+        grad = self.diff * 2
+        grad *= self._scale(grad_output)
+        return (grad,)

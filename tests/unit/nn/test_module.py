@@ -320,3 +320,21 @@ def test_bce_gradient_at_zero_is_half_minus_target() -> None:
     z = Tensor([0.0], requires_grad=True)
     F.binary_cross_entropy_with_logits(z, [1.0], reduction="sum").backward()
     assert z.grad[0] == pytest.approx(-0.5)
+
+
+def test_mse_loss_gives_a_target_that_requires_grad_its_gradient() -> None:
+    x = Tensor([[1.0, 2.0]], requires_grad=True, dtype=np.float64)
+    t = Tensor([[0.5, 3.0]], requires_grad=True, dtype=np.float64)
+    F.mse_loss(x, t).backward()  # mean of (x - t)^2 over 2 elements: grad (x - t)
+    np.testing.assert_allclose(x.grad, [[0.5, -1.0]])
+    np.testing.assert_allclose(t.grad, [[-0.5, 1.0]])
+
+
+def test_a_loss_is_one_graph_node() -> None:
+    z = Tensor(np.zeros((4, 3)), requires_grad=True)
+    for loss in (
+        F.cross_entropy(z, [0, 1, 2, 0]),
+        F.binary_cross_entropy_with_logits(z, np.ones((4, 3)), reduction="sum"),
+        F.mse_loss(z, np.ones((4, 3))),
+    ):
+        assert loss._parents == (z,)  # the reduction happened inside the loss's node
