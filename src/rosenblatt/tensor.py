@@ -25,6 +25,8 @@ array([12., 16.], dtype=float32)
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -43,6 +45,10 @@ __all__ = [
     "sum_of_squares",
     "where",
 ]
+
+# Every tensor gets the next number at creation. An op's output is created after its
+# inputs, so these numbers order the graph: see Tensor.backward.
+_creation = itertools.count()
 
 _grad_enabled = True
 
@@ -124,6 +130,7 @@ class Tensor:
         "_op",
         "_parents",
         "_retain",
+        "_seq",
         "data",
         "grad",
         "requires_grad",
@@ -146,6 +153,7 @@ class Tensor:
         self._parents: tuple[Tensor, ...] = ()
         self._retain = False
         self._freed = False
+        self._seq = next(_creation)
 
     # --- graph building ---
 
@@ -160,6 +168,7 @@ class Tensor:
         out.data = op.forward(*[p.data for p in parents])
         out.grad = None
         out._retain = out._freed = False
+        out._seq = next(_creation)
         needs = tuple([p.requires_grad for p in parents])
         out.requires_grad = _grad_enabled and True in needs
         if out.requires_grad:
@@ -205,10 +214,10 @@ class Tensor:
 
         Notes
         -----
-        The graph is sorted iteratively (no recursion, so a chain of 100,000 ops
-        works), gradients are accumulated into new arrays (an op may hand the same
-        array to two parents), and the graph is freed afterwards: a second
-        ``backward()`` through the same graph raises.
+        The graph is walked iteratively, newest tensor first (no recursion, so a
+        chain of 100,000 ops works), gradients are accumulated into new arrays (an
+        op may hand the same array to two parents), and the graph is freed
+        afterwards: a second ``backward()`` through the same graph raises.
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -230,13 +239,16 @@ class Tensor:
                     f"backward: expected grad of shape {_shape_text(self.shape)}, "
                     f"got {_shape_text(seed.shape)}"
                 )
-        order = self._topological_order()
         grads: dict[int, Array] = {id(self): seed}
         handed_to_leaves: set[int] = {id(seed)}
-        for node in order:
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue  # nothing flowed here
+        # Take the newest tensor still waiting for its gradient. Every consumer of a
+        # tensor was created after it, so by then all of them have passed their share
+        # on: the gradient is complete. (PyTorch's engine orders its queue the same
+        # way; a heap needs no separate topological sort, and no recursion.)
+        waiting: list[tuple[int, Tensor]] = [(-self._seq, self)]
+        while waiting:
+            node = heapq.heappop(waiting)[1]
+            g = grads.pop(id(node))
             if node._op is None:
                 if node._freed:
                     raise RuntimeError(
@@ -256,37 +268,18 @@ class Tensor:
                 key = id(parent)
                 if key in grads:
                     grads[key] = grads[key] + pg  # a new array: never write in place
-                elif parent._op is None and (
+                    continue
+                if parent._op is None and (
                     pg is g or not pg.flags.owndata or id(pg) in handed_to_leaves
                 ):
                     # A leaf keeps its gradient: give it an array nobody else holds
                     # (an op may return grad_output itself, or one array twice).
-                    grads[key] = pg.copy()
-                else:
-                    grads[key] = pg
+                    pg = pg.copy()
                 if parent._op is None:
-                    handed_to_leaves.add(id(grads[key]))
+                    handed_to_leaves.add(id(pg))
+                grads[key] = pg
+                heapq.heappush(waiting, (-parent._seq, parent))
             node._op, node._parents, node._freed = None, (), True
-
-    def _topological_order(self) -> list[Tensor]:
-        """Nodes reachable from self, each after every node that consumes it."""
-        order: list[Tensor] = []
-        visited: set[int] = set()
-        stack: list[tuple[Tensor, bool]] = [(self, False)]
-        while stack:
-            node, children_done = stack.pop()
-            if children_done:
-                order.append(node)
-                continue
-            if id(node) in visited:
-                continue
-            visited.add(id(node))
-            stack.append((node, True))
-            for parent in node._parents:
-                if parent.requires_grad and id(parent) not in visited:
-                    stack.append((parent, False))
-        order.reverse()  # post-order lists inputs first; backward needs outputs first
-        return order
 
     def _accumulate(self, grad: Array) -> None:
         """Add ``grad`` (an array this tensor may keep) into ``.grad``."""

@@ -107,6 +107,27 @@ def test_a_100000_op_chain_backpropagates_without_recursion() -> None:
     assert x.grad == 1.0
 
 
+def test_an_interior_tensor_waits_for_every_consumer_long_and_short() -> None:
+    # h feeds a one-op branch and a three-op branch: its gradient must be complete
+    # (both shares in) before it passes anything on to x.
+    x = Tensor(0.5, requires_grad=True, dtype=np.float64)
+    h = x * 3.0
+    out = h + ((h * h) * h).exp()  # d out / d h = 1 + 3 h^2 exp(h^3)
+    out.backward()
+    h0 = 1.5
+    assert x.grad == pytest.approx(3.0 * (1 + 3 * h0**2 * np.exp(h0**3)), rel=1e-12)
+
+
+def test_a_leaf_numbered_after_its_consumers_still_gets_its_whole_gradient() -> None:
+    # A parameter restored from a pickle keeps the creation number of the process
+    # that made it, which may be larger than those of the ops using it now.
+    w = Tensor(2.0, requires_grad=True, dtype=np.float64)
+    w._seq = 10**15
+    y = (w * w).exp() + w * 5.0  # dy/dw = 2 w exp(w^2) + 5
+    y.backward()
+    assert w.grad == pytest.approx(4 * np.exp(4.0) + 5.0, rel=1e-12)
+
+
 def test_the_graph_is_freed_after_backward() -> None:
     x = Tensor([1.0], requires_grad=True)
     hidden = x * 2
