@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 RUN_STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck imports unit bench bench-quick venv compare clean fashion-mnist
+.PHONY: demo test lint typecheck imports unit bench bench-quick profile venv compare clean fashion-mnist
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ bench: compare fashion-mnist
 
 bench-quick: compare fashion-mnist
 	$(BIN)/python benchmarks/run.py --quick
+
+# Where the time goes: a pyinstrument call tree per workload in benchmarks/profiles/.
+profile: compare fashion-mnist
+	$(BIN)/python -m pip install --quiet -e '.[dev,compare,profile]'
+	$(BIN)/python benchmarks/profiling.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
