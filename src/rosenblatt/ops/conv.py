@@ -154,9 +154,11 @@ class Conv2d(Op):
         grads = grad_output.transpose(1, 0, 2, 3).reshape(g, c_out // g, -1)
         grad_x = grad_w = grad_b = None
         if needs[1]:
-            grad_w = xp.matmul(grads, self.cols.transpose(0, 2, 1)).reshape(
-                c_out, -1, kh, kw
-            )
+            # grad_w = grads @ cols^T, computed as (cols @ grads^T)^T: the same
+            # numbers, but OpenBLAS runs this operand order 1.3-2.3x faster for
+            # LeNet's and AlexNet-small's layers (a long reduction, a small result).
+            grad_w = xp.matmul(self.cols, grads.transpose(0, 2, 1)).transpose(0, 2, 1)
+            grad_w = grad_w.reshape(c_out, -1, kh, kw)
         if len(needs) > 2 and needs[2]:
             grad_b = grad_output.sum(axis=(0, 2, 3))
         if needs[0]:
@@ -230,8 +232,17 @@ class MaxPool2d(Op):
         n, c, h, w = self.x_shape
         grad = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=grad_output.dtype)
         slices = _offset_slices(self.kernel, self.stride, self.dilation, self.out)  # type: ignore[arg-type]
+        # Windows that do not overlap write each input position at most once: the
+        # masked gradient goes straight into its slice, with no temporary.
+        reach = [
+            d * (k - 1) + 1 for d, k in zip(self.dilation, self.kernel, strict=True)
+        ]
+        disjoint = all(s >= r for s, r in zip(self.stride, reach, strict=True))
         for k, (_, _, where) in enumerate(slices):
-            grad[where] += xp.where(self.index == k, grad_output, 0)
+            if disjoint:
+                xp.multiply(grad_output, self.index == k, out=grad[where])
+            else:
+                grad[where] += grad_output * (self.index == k)
         return (grad[:, :, ph : ph + h, pw : pw + w],)
 
 
