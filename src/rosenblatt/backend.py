@@ -6,6 +6,9 @@ GPU array module with NumPy's API (CuPy) can later be swapped in at this one spo
 
 from __future__ import annotations
 
+import ctypes
+import os
+import platform
 from typing import Any
 
 import numpy as np
@@ -17,6 +20,7 @@ __all__ = [
     "DTypeLike",
     "as_array",
     "get_default_dtype",
+    "keep_freed_memory",
     "resolve_rng",
     "set_default_dtype",
     "xp",
@@ -79,3 +83,42 @@ def resolve_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
     raise TypeError(
         f"rng: expected a numpy Generator, an int seed or None, got {type(rng).__name__}"
     )
+
+
+# glibc's mallopt parameters (malloc.h) and the values keep_freed_memory sets.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_MMAP_THRESHOLD = 32 * 2**20  # glibc's largest: blocks above it are always mmapped
+_TRIM_THRESHOLD = 256 * 2**20
+_kept: bool | None = None
+
+
+def keep_freed_memory() -> bool:
+    """Let the C allocator keep freed array memory for reuse; True if it now does.
+
+    A training step frees and requests the same large temporaries (im2col buffers,
+    activations, gradients) every batch. By default glibc serves large blocks with
+    fresh ``mmap``s and hands the free top of its heap back to the system, adjusting
+    both thresholds as it goes; whether a step then reuses memory or faults fresh
+    zeroed pages in depends on the exact order of allocations. Measured on LeNet-5
+    training (batch 128): from 13 to 3,600 page faults per batch for small changes
+    in the code, and up to 50 % longer epochs. Fixing the mmap threshold at 32 MiB
+    and the trim threshold at 256 MiB keeps that memory in the process (the effect
+    PyTorch's CPU tuning guide gets by switching to jemalloc or tcmalloc).
+
+    The training loop calls this. It is process-wide and not undone; the peak
+    resident memory is unchanged, but up to 256 MiB freed by training may stay
+    resident afterwards. Only glibc has these settings (elsewhere this does nothing
+    and returns False); the environment variable ROSENBLATT_SYSTEM_MALLOC=1 leaves
+    the allocator alone.
+    """
+    global _kept
+    if _kept is None:
+        _kept = False
+        if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
+            if os.environ.get("ROSENBLATT_SYSTEM_MALLOC", "") in ("", "0"):
+                libc = ctypes.CDLL(None)  # the running process, glibc included
+                _kept = bool(
+                    libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
+                    and libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
+                )
+    return _kept

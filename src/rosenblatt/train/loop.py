@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rosenblatt.backend import Array, ArrayLike, resolve_rng, xp
+from rosenblatt.backend import Array, ArrayLike, keep_freed_memory, resolve_rng, xp
 from rosenblatt.nn import Module
 from rosenblatt.optim import Optimizer
 from rosenblatt.tensor import Tensor, no_grad
@@ -212,6 +212,7 @@ class Trainer:
                 f"fit: expected checkpoint_every a positive int, got {checkpoint_every!r}"
             )
         generator = resolve_rng(rng)
+        keep_freed_memory()  # each batch's temporaries reuse the last one's memory
         n = len(inputs)
         self.epochs, self.n_batches = epochs, math.ceil(n / batch_size)
         self.stop_training = False

@@ -1,0 +1,34 @@
+"""backend: the allocator setting the training loop makes."""
+
+import platform
+
+import numpy as np
+import pytest
+
+from rosenblatt import backend, nn, optim
+from rosenblatt.nn import functional as F
+from rosenblatt.train import fit
+
+GLIBC = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+
+
+@pytest.fixture
+def fresh(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    monkeypatch.setattr(backend, "_kept", None)  # as in a new process
+    return monkeypatch
+
+
+def test_the_environment_variable_leaves_the_allocator_alone(fresh) -> None:
+    fresh.setenv("ROSENBLATT_SYSTEM_MALLOC", "1")
+    assert backend.keep_freed_memory() is False
+    assert backend._kept is False  # decided once, not retried
+
+
+@pytest.mark.skipif(not GLIBC, reason="mallopt is glibc's")
+def test_on_glibc_training_keeps_freed_memory(fresh) -> None:
+    fresh.delenv("ROSENBLATT_SYSTEM_MALLOC", raising=False)
+    net = nn.build_mlp([2, 3, 2], rng=0)
+    X, y = np.random.default_rng(0).random((8, 2)), np.array([0, 1] * 4)
+    fit(net, F.cross_entropy, optim.SGD(net.parameters(), lr=0.1), X, y, verbose=0)
+    assert backend._kept is True  # fit asked, and glibc accepted both settings
+    assert backend.keep_freed_memory() is True
