@@ -28,9 +28,11 @@ import argparse
 import datetime
 import json
 import math
+import os
 import platform
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import threadpoolctl
@@ -87,23 +89,36 @@ TARGETS = [
 ]
 
 
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
 def environment(threads: int) -> list[str]:
     import scipy
     import sklearn
     import torch
 
+    owners = {"numpy.libs": "NumPy", "scipy.libs": "SciPy", "torch": "PyTorch"}
     blas = ", ".join(
-        f"{b['internal_api']} {b['version']} ({b.get('architecture', '?')})"
+        f"{b['internal_api']} {b['version']} ({b.get('architecture', '?')}) for "
+        + next((who for part, who in owners.items() if part in b["filepath"]), "?")
         for b in threadpoolctl.threadpool_info()
         if b["user_api"] == "blas"
     )
     return [
         f"- date: {datetime.date.today().isoformat()}",
-        f"- machine: {platform.machine()}, Python {platform.python_version()}",
+        f"- machine: {cpu_model()}, {os.cpu_count()} logical CPUs, "
+        f"Python {platform.python_version()}",
         f"- rosenblatt {rosenblatt.__version__}, NumPy {np.__version__}, SciPy "
         f"{scipy.__version__}, scikit-learn {sklearn.__version__}, PyTorch "
         f"{torch.__version__}",
-        f"- BLAS under NumPy (and so scikit-learn): {blas}",
+        f"- BLAS: {blas}; scikit-learn and rosenblatt compute with NumPy's",
         f"- threads: {threads} for NumPy's BLAS and for PyTorch (`torch.set_num_threads`)",
     ]
 
@@ -126,7 +141,7 @@ def targets_table(ratios: dict[str, float]) -> list[str]:
         rows.append(
             [what, f"{comparison} {target}", shown, "met" if met else "**missed**"]
         )
-    return table(["target", "goal", "measured", ""], rows)
+    return table(["target", "goal", "measured", "verdict"], rows)
 
 
 def main() -> int:

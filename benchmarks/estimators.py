@@ -1,0 +1,104 @@
+"""Workload 5: ``MLPClassifier.fit`` against scikit-learn's, the drop-in comparison.
+
+Same parameters (scikit-learn's defaults unless a row says otherwise), the same
+``random_state`` (so the same initial weights and batch order), the same dtype; the
+whole ``fit`` is timed, checks included, and each model is scored on a test split.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from common import Section, fashion, table, time_rounds
+
+
+def contenders(params: dict[str, Any]) -> dict[str, Any]:
+    from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+
+    from rosenblatt import MLPClassifier
+
+    def run(cls: type) -> Any:
+        def fit_and_score(X, y, X_test, y_test, seed):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter
+                clf = cls(**params, random_state=seed).fit(X, y)
+            return clf.score(X_test, y_test)
+
+        return fit_and_score
+
+    return {"rosenblatt": run(MLPClassifier), "scikit-learn": run(SkMLPClassifier)}
+
+
+def section(quick: bool, rounds: int | None = None) -> Section:
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    rounds = rounds or (2 if quick else 3)
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X / 16.0, y, random_state=0)
+    f64 = fashion(12_000 if quick else None, np.float64)
+    f32 = fashion(12_000 if quick else None, np.float32)
+    big = {"hidden_layer_sizes": (256, 128), "batch_size": 128}
+    name = f"{f64.source} ({len(f64.X):,} x 784)"
+    epochs = 2 if quick else 5
+    cases = [
+        ("digits, default parameters", {}, (X_train, y_train, X_test, y_test)),
+        (
+            f"{name}, default network, float64, {epochs} epochs",
+            {"max_iter": epochs},
+            (f64.X, f64.y, f64.X_test, f64.y_test),
+        ),
+        (
+            f"{name}, default network, float32, {epochs} epochs",
+            {"max_iter": epochs},
+            (f32.X, f32.y, f32.X_test, f32.y_test),
+        ),
+        (
+            f"{name}, 784-256-128-10, batch 128, float64, {epochs} epochs",
+            {**big, "max_iter": epochs},
+            (f64.X, f64.y, f64.X_test, f64.y_test),
+        ),
+        (
+            f"{name}, 784-256-128-10, batch 128, float32, {epochs} epochs",
+            {**big, "max_iter": epochs},
+            (f32.X, f32.y, f32.X_test, f32.y_test),
+        ),
+    ]
+    rows, ratios = [], {}
+    for label, params, arrays in cases:
+        results = time_rounds(contenders(params), rounds, *arrays)
+        ratio = results["rosenblatt"]["median"] / results["scikit-learn"]["median"]
+        if label.startswith("digits"):
+            ratios["digits_mlpclassifier_vs_sklearn"] = ratio
+            ratios["digits_accuracy_gap"] = (
+                results["rosenblatt"]["result"] - results["scikit-learn"]["result"]
+            )
+        rows.append(
+            [
+                label,
+                f"{results['rosenblatt']['median']:.3f}",
+                f"{results['scikit-learn']['median']:.3f}",
+                f"**{ratio:.2f}**",
+                f"{results['rosenblatt']['result']:.4f}",
+                f"{results['scikit-learn']['result']:.4f}",
+            ]
+        )
+    header = ["data", "rosenblatt s", "scikit-learn s", "rosenblatt / scikit-learn"]
+    return Section(
+        [
+            "## Workload 5: `MLPClassifier.fit` against scikit-learn's",
+            "",
+            "Same parameters (scikit-learn's defaults -- one hidden layer of 100 ReLU "
+            "units, Adam, batch 200, alpha 1e-4, early stopping off -- unless the row "
+            "says otherwise), the same `random_state` (so the same initial weights), "
+            f"the same dtype; medians of {rounds} interleaved rounds; accuracy on the "
+            "test split.",
+            "",
+            *table([*header, "accuracy rosenblatt", "accuracy scikit-learn"], rows),
+            "",
+        ],
+        ratios,
+    )
