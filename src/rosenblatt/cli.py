@@ -70,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
         "--model",
         choices=["mlp", "perceptron", "cnn"],
         default="mlp",
-        help="a multilayer perceptron, or Rosenblatt's perceptron",
+        help="a multilayer perceptron, Rosenblatt's perceptron, or a CNN (LeNet-5 "
+        "for 28x28 images such as fashion-mnist, else a small CNN)",
     )
     train.add_argument(
         "--hidden",
