@@ -104,6 +104,17 @@ def time_rounds(
     return results
 
 
+def ratio(results: dict[str, dict[str, Any]], ours: str, theirs: str) -> float:
+    """Time of ``ours`` / time of ``theirs``: the median of the per-round ratios.
+
+    Each round measures both back to back, so a ratio within a round is little
+    affected by the machine's load at that moment, which can shift every time in
+    a round by 50 % here; the median of those ratios is the robust summary.
+    """
+    pairs = zip(results[ours]["seconds"], results[theirs]["seconds"], strict=True)
+    return statistics.median(a / b for a, b in pairs)
+
+
 def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
     """A Markdown table."""
     return [

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from common import Section, fashion, table, time_rounds
+from common import Section, fashion, ratio, table, time_rounds
 
 
 def contenders(params: dict[str, Any]) -> dict[str, Any]:
@@ -70,9 +70,9 @@ def section(quick: bool, rounds: int | None = None) -> Section:
     rows, ratios = [], {}
     for label, params, arrays in cases:
         results = time_rounds(contenders(params), rounds, *arrays)
-        ratio = results["rosenblatt"]["median"] / results["scikit-learn"]["median"]
+        r = ratio(results, "rosenblatt", "scikit-learn")
         if label.startswith("digits"):
-            ratios["digits_mlpclassifier_vs_sklearn"] = ratio
+            ratios["digits_mlpclassifier_vs_sklearn"] = r
             ratios["digits_accuracy_gap"] = (
                 results["rosenblatt"]["result"] - results["scikit-learn"]["result"]
             )
@@ -81,7 +81,7 @@ def section(quick: bool, rounds: int | None = None) -> Section:
                 label,
                 f"{results['rosenblatt']['median']:.3f}",
                 f"{results['scikit-learn']['median']:.3f}",
-                f"**{ratio:.2f}**",
+                f"**{r:.2f}**",
                 f"{results['rosenblatt']['result']:.4f}",
                 f"{results['scikit-learn']['result']:.4f}",
             ]

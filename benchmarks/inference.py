@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from common import Data, Section, fashion, table, time_rounds
+from common import Data, Section, fashion, ratio, table, time_rounds
 from lenet import copy_to_torch, torch_lenet5
 from mlp_epoch import SIZES, torch_mlp
 from rosenblatt import models, nn, optim
@@ -72,14 +72,14 @@ def section(quick: bool, rounds: int | None = None) -> Section:
     for name, ours, theirs, X_test in cases:
         results = time_rounds(contenders(ours, theirs, data.y_test), rounds, X_test)
         rate = {k: len(X_test) / v["median"] for k, v in results.items()}
-        ratio = results["rosenblatt"]["median"] / results["PyTorch"]["median"]
-        ratios[f"inference_{name.split()[0].lower()}_vs_torch"] = ratio
+        r = ratio(results, "rosenblatt", "PyTorch")
+        ratios[f"inference_{name.split()[0].lower()}_vs_torch"] = r
         rows.append(
             [
                 name,
                 f"{rate['rosenblatt']:,.0f}",
                 f"{rate['PyTorch']:,.0f}",
-                f"**{ratio:.2f}**",
+                f"**{r:.2f}**",
                 f"{results['rosenblatt']['result']:.4f}",
                 f"{results['PyTorch']['result']:.4f}",
             ]

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from common import Data, Section, fashion, table, time_rounds
+from common import Data, Section, fashion, ratio, table, time_rounds
 from rosenblatt import nn, optim
 from rosenblatt.nn import functional as F
 from rosenblatt.train import fit
@@ -133,7 +133,7 @@ def section(quick: bool, rounds: int | None = None) -> Section:
 
     from rosenblatt import MLPClassifier
 
-    rounds = rounds or (2 if quick else 5)
+    rounds = rounds or (2 if quick else 7)
     n = 12_000 if quick else None
     contenders = {
         "rosenblatt (engine)": engine_epoch,
@@ -150,7 +150,7 @@ def section(quick: bool, rounds: int | None = None) -> Section:
         for run in contenders.values():  # warm-up: imports, allocator, BLAS threads
             run(data.X[:1024], data.y[:1024], weights, seed=0)
         results = time_rounds(contenders, rounds, data.X, data.y, weights)
-        ours = results["rosenblatt (engine)"]["median"]
+        engine = "rosenblatt (engine)"
         rows = []
         for name, v in results.items():
             loss = v["result"]
@@ -161,20 +161,19 @@ def section(quick: bool, rounds: int | None = None) -> Section:
                     f"{min(v['seconds']):.3f}",
                     f"{max(v['seconds']):.3f}",
                     "—" if np.isnan(loss) else f"{loss:.4f}",
-                    f"**{ours / v['median']:.2f}**",
+                    f"**{ratio(results, engine, name):.2f}**",
                 ]
             )
         bits = np.dtype(dtype).name
-        ratios[f"mlp_epoch_vs_torch_{bits}"] = ours / results["PyTorch"]["median"]
-        ratios[f"mlp_epoch_vs_sklearn_{bits}"] = (
-            ours / results["scikit-learn MLPClassifier"]["median"]
+        ratios[f"mlp_epoch_vs_torch_{bits}"] = ratio(results, engine, "PyTorch")
+        ratios[f"mlp_epoch_vs_sklearn_{bits}"] = ratio(
+            results, engine, "scikit-learn MLPClassifier"
         )
-        ratios[f"mlp_estimator_epoch_vs_sklearn_{bits}"] = (
-            results["rosenblatt MLPClassifier"]["median"]
-            / results["scikit-learn MLPClassifier"]["median"]
+        ratios[f"mlp_estimator_epoch_vs_sklearn_{bits}"] = ratio(
+            results, "rosenblatt MLPClassifier", "scikit-learn MLPClassifier"
         )
-        ratios[f"gemm_floor_share_{bits}"] = (
-            results["GEMM floor (NumPy)"]["median"] / ours
+        ratios[f"gemm_floor_share_{bits}"] = ratio(
+            results, "GEMM floor (NumPy)", engine
         )
         lines += [
             f"### {bits}, one epoch of {len(data.X):,} {data.source} samples",
@@ -186,7 +185,7 @@ def section(quick: bool, rounds: int | None = None) -> Section:
                     "min",
                     "max",
                     "epoch loss",
-                    "rosenblatt engine / contender",
+                    "engine / contender",
                 ],
                 rows,
             ),

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from common import Section, fashion, table, time_rounds
+from common import Section, fashion, ratio, table, time_rounds
 
 
 def contenders(epochs: int) -> dict[str, Any]:
@@ -61,17 +61,17 @@ def section(quick: bool, rounds: int | None = None) -> Section:
     rows, ratios = [], {}
     for name, epochs, arrays in cases:
         results = time_rounds(contenders(epochs), rounds, *arrays)
-        ratio = results["rosenblatt"]["median"] / results["scikit-learn"]["median"]
+        r = ratio(results, "rosenblatt", "scikit-learn")
         ratios[
             f"perceptron_vs_sklearn_{'digits' if name.startswith('digits') else 'fashion'}"
-        ] = ratio
+        ] = r
         rows.append(
             [
                 name,
                 epochs,
                 f"{results['rosenblatt']['median']:.3f}",
                 f"{results['scikit-learn']['median']:.3f}",
-                f"**{ratio:.2f}**",
+                f"**{r:.2f}**",
                 f"{results['rosenblatt']['result']:.4f}",
                 f"{results['scikit-learn']['result']:.4f}",
             ]

@@ -191,10 +191,12 @@ def main() -> int:
         "# Benchmark results"
         + (" (quick mode: fewer samples and rounds)" if args.quick else ""),
         "",
-        "Written by `make bench` (`python benchmarks/run.py`). Times are medians of "
-        "interleaved rounds, each workload's contenders measured in the same run; ratios "
-        "are rosenblatt / peer (below 1: rosenblatt is faster). This machine is shared "
-        "and its load varies: compare ratios, not absolute times.",
+        "Written by `make bench` (`python benchmarks/run.py`). Each workload's "
+        "contenders run in the same process, one after another in every round; times "
+        "are medians over rounds, and a ratio is the median over rounds of rosenblatt's "
+        "time / the peer's time in the same round (below 1: rosenblatt is faster). This "
+        "machine is shared and its load varies by up to 50 % within minutes: compare "
+        "ratios, not absolute times.",
         "",
         "## Environment",
         "",

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from common import Section, table, time_rounds
+from common import Section, ratio, table, time_rounds
 from rosenblatt import Tensor, nn, optim
 from rosenblatt.nn import functional as F
 
@@ -123,11 +123,13 @@ def section(quick: bool, rounds: int | None = None) -> Section:
     results = time_rounds(contenders, rounds)
     micro = {k: v["median"] / steps * 1e6 for k, v in results.items()}
     ratios = {
-        "xor_step_vs_torch": micro["rosenblatt engine"] / micro["PyTorch"],
-        "xor_step_vs_sklearn": micro["rosenblatt MLPClassifier"]
-        / micro["scikit-learn MLPClassifier"],
-        "xor_engine_step_vs_sklearn": micro["rosenblatt engine"]
-        / micro["scikit-learn MLPClassifier"],
+        "xor_step_vs_torch": ratio(results, "rosenblatt engine", "PyTorch"),
+        "xor_step_vs_sklearn": ratio(
+            results, "rosenblatt MLPClassifier", "scikit-learn MLPClassifier"
+        ),
+        "xor_engine_step_vs_sklearn": ratio(
+            results, "rosenblatt engine", "scikit-learn MLPClassifier"
+        ),
     }
     rows = [[k, f"{micro[k]:.1f}", f"{results[k]['result']:.2f}"] for k in results]
     return Section(
