@@ -57,6 +57,8 @@ fashion-mnist:
 	   apt-get install -y -qq dataset-fashion-mnist) >/dev/null 2>&1) || \
 	  echo "dataset-fashion-mnist not installed: benchmarks use synthetic data"
 
+# The whole suite, about 50 minutes on 2 cores (40 of them the Fashion-MNIST accuracy
+# runs; `.venv/bin/python benchmarks/run.py --skip fashion` leaves those out).
 bench: compare fashion-mnist
 	$(BIN)/python benchmarks/run.py
 
