@@ -6,7 +6,8 @@ records the primitive and its input tensors (the *parents*) on the output tensor
 a computation therefore leaves behind a graph from the inputs to the result.
 ``result.backward()`` visits that graph from the result towards the inputs, in an
 order where every node comes after all the nodes that use it (reverse topological
-order). At each node it asks the node's op for the vector-Jacobian product -- the
+order: since a tensor is always created after its inputs, the newest waiting one is
+always next). At each node it asks the node's op for the vector-Jacobian product -- the
 chain rule, d(loss)/d(input) = d(loss)/d(output) * d(output)/d(input) -- and adds the
 result into each parent's running gradient. Leaves that asked for it
 (``requires_grad=True``, typically parameters) keep their gradient in ``.grad``.
