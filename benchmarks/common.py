@@ -115,6 +115,27 @@ def ratio(results: dict[str, dict[str, Any]], ours: str, theirs: str) -> float:
     return statistics.median(a / b for a, b in pairs)
 
 
+def torch_epoch(
+    model: Any, X: np.ndarray, y: np.ndarray, seed: int, batch: int
+) -> float:
+    """One epoch of Adam (lr 0.001) on a PyTorch model, in the order numpy's
+    ``default_rng(seed).permutation`` gives (as rosenblatt's fit); the mean loss."""
+    import torch
+
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    order = torch.from_numpy(np.random.default_rng(seed).permutation(len(X)))
+    total = 0.0
+    for start in range(0, len(X), batch):
+        index = order[start : start + batch]
+        loss = torch.nn.functional.cross_entropy(model(Xt[index]), yt[index])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        total += loss.item() * len(index)
+    return total / len(X)
+
+
 def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
     """A Markdown table."""
     return [

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from common import Section, fashion, ratio, table, time_rounds
+from common import Section, fashion, ratio, table, time_rounds, torch_epoch
 from rosenblatt import models, nn, optim
 from rosenblatt.nn import functional as F
 from rosenblatt.train import fit
@@ -55,21 +55,8 @@ def ours(X: np.ndarray, y: np.ndarray, seed: int) -> float:
 
 
 def theirs(X: np.ndarray, y: np.ndarray, seed: int) -> float:
-    import torch
-
     net = copy_to_torch(models.lenet5(rng=seed), torch_lenet5())
-    opt = torch.optim.Adam(net.parameters(), lr=LR)
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    order = torch.from_numpy(np.random.default_rng(seed).permutation(len(X)))
-    total = 0.0
-    for start in range(0, len(X), BATCH):
-        index = order[start : start + BATCH]
-        loss = torch.nn.functional.cross_entropy(net(Xt[index]), yt[index])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        total += loss.item() * len(index)
-    return total / len(X)
+    return torch_epoch(net, X, y, seed, BATCH)
 
 
 def section(quick: bool, rounds: int | None = None) -> Section:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common import fashion
+from common import fashion, torch_epoch
 
 BATCH, LR = 128, 1e-3
 
@@ -84,16 +84,8 @@ def main() -> int:
             torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128),
             torch.nn.ReLU(), torch.nn.Linear(128, 10),
         )  # fmt: skip
-        opt = torch.optim.Adam(model.parameters(), lr=LR)
-        Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
         for epoch in range(epochs):
-            order = torch.from_numpy(np.random.default_rng(epoch).permutation(len(X)))
-            for start in range(0, len(X), BATCH):
-                index = order[start : start + BATCH]
-                loss = torch.nn.functional.cross_entropy(model(Xt[index]), yt[index])
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
+            torch_epoch(model, X, y, epoch, BATCH)
     else:
         raise SystemExit(f"unknown contender {contender!r}")
     print(json.dumps({"before": before, "peak": status_mib("VmHWM")}))

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from common import Data, Section, fashion, ratio, table, time_rounds
+from common import Data, Section, fashion, ratio, table, time_rounds, torch_epoch
 from rosenblatt import nn, optim
 from rosenblatt.nn import functional as F
 from rosenblatt.train import fit
@@ -69,22 +69,8 @@ def torch_mlp(weights: list, dtype: Any) -> Any:
     return torch.nn.Sequential(*layers)
 
 
-def torch_epoch(X: np.ndarray, y: np.ndarray, weights: list, seed: int) -> float:
-    import torch
-
-    model = torch_mlp(weights, X.dtype)
-    opt = torch.optim.Adam(model.parameters(), lr=LR)
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    order = torch.from_numpy(np.random.default_rng(seed).permutation(len(X)))
-    total = 0.0
-    for start in range(0, len(X), BATCH):
-        index = order[start : start + BATCH]
-        loss = torch.nn.functional.cross_entropy(model(Xt[index]), yt[index])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        total += loss.item() * len(index)
-    return total / len(X)
+def pytorch_epoch(X: np.ndarray, y: np.ndarray, weights: list, seed: int) -> float:
+    return torch_epoch(torch_mlp(weights, X.dtype), X, y, seed, BATCH)
 
 
 def estimator_epoch(cls: type) -> Any:
@@ -139,7 +125,7 @@ def section(quick: bool, rounds: int | None = None) -> Section:
         "rosenblatt (engine)": engine_epoch,
         "rosenblatt MLPClassifier": estimator_epoch(MLPClassifier),
         "scikit-learn MLPClassifier": estimator_epoch(SkMLPClassifier),
-        "PyTorch": torch_epoch,
+        "PyTorch": pytorch_epoch,
         "GEMM floor (NumPy)": gemm_floor,
     }
     lines: list[str] = []
