@@ -176,9 +176,10 @@ def main() -> int:
     chosen = [s for s in (args.only or SECTIONS) if s not in args.skip]
     started = time.perf_counter()
     for name in chosen:
-        # Each section in a fresh process: what one leaves behind (the C heap's
-        # layout, thread pools, caches) must not slow the next. Measured: LeNet-5's
-        # epoch after the MLP section in one process took 10.7 s, alone 7.5 s.
+        # Each section in a fresh process, so that what one leaves behind (the C
+        # heap's layout, thread pools, caches) cannot affect the next. (LeNet-5's
+        # epoch once took 10.7 s after the MLP section and 7.5 s alone, but a later
+        # A/B of in-process order showed nothing beyond this machine's noise.)
         print(f"== {name}", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
         command = [sys.executable, __file__, "--section", name]
