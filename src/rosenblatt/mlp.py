@@ -275,8 +275,16 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
 
     def _objective(self, raw: Tensor, Y: Array, weights: Array | None = None) -> Tensor:
         """scikit-learn's training loss for a batch, as a Tensor to backpropagate."""
-        if weights is None and self.out_activation_ == "softmax":
+        act, k = self.out_activation_, raw.shape[1]
+        if weights is None and act == "softmax":
             total, data = float(len(Y)), F.cross_entropy(raw, Y)  # the mean, one node
+        elif weights is None and act == "logistic":
+            # the mean over samples of the sum over outputs: k x the mean of all
+            total, data = float(len(Y)), F.binary_cross_entropy_with_logits(raw, Y)
+            data = data if k == 1 else data * float(k)
+        elif weights is None and act == "identity":
+            # half the squared error summed over outputs, averaged over samples
+            total, data = float(len(Y)), F.mse_loss(raw, Y) * (0.5 * k)
         elif weights is None:
             total, data = float(len(Y)), self._per_sample_loss(raw, Y).mean()
         else:

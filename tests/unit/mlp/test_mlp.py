@@ -80,11 +80,22 @@ def test_full_batch_training_follows_scikit_learn_step_for_step(solver: str) -> 
             X_IRIS,
             np.abs(X_IRIS[:, :2]),
         ),
+        (
+            lambda: MLPClassifier((6,), alpha=0.3),
+            X_IRIS,
+            np.stack([X_IRIS[:, 0] > 5.8, X_IRIS[:, 1] > 3.0], axis=1),
+        ),
+        (
+            lambda: MLPRegressor(hidden_layer_sizes=(6,), alpha=0.3),
+            X_IRIS,
+            X_IRIS[:, :2] @ [[1.0, 0.5], [2.0, -1.0]],
+        ),
     ],
-    ids=["softmax", "logistic", "squared", "poisson"],
+    ids=["softmax", "logistic", "squared", "poisson", "multilabel", "two-outputs"],
 )
+@pytest.mark.parametrize("weighted", [True, False], ids=["weighted", "unweighted"])
 def test_loss_and_gradients_equal_scikit_learn_for_identical_weights(
-    make, X, y
+    make, X, y, weighted: bool
 ) -> None:
     ours = quiet(make().set_params(max_iter=1, random_state=0).fit, X, y)
     sk_class = SkMLPRegressor if isinstance(ours, MLPRegressor) else SkMLPClassifier
@@ -101,7 +112,7 @@ def test_loss_and_gradients_equal_scikit_learn_for_identical_weights(
     )
     theirs.coefs_ = [c.copy() for c in ours.coefs_]
     theirs.intercepts_ = [b.copy() for b in ours.intercepts_]
-    weights = np.random.default_rng(0).uniform(0.5, 2.0, len(X))
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, len(X)) if weighted else None
     Y = (
         ours._label_binarizer.transform(y)
         if hasattr(ours, "_label_binarizer")
