@@ -20,6 +20,7 @@ __all__ = [
     "conv2d",
     "cross_entropy",
     "dropout",
+    "dropout2d",
     "leaky_relu",
     "linear",
     "local_response_norm",
@@ -102,6 +103,26 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return y if x.ndim == 2 else y.reshape(*lead, weight.shape[1])
 
 
+def _inverted_dropout(
+    x: Tensor,
+    p: float,
+    training: bool,
+    rng: np.random.Generator | int | None,
+    mask_shape: tuple[int, ...],
+    who: str,
+) -> Tensor:
+    """Multiply x by a mask of ``mask_shape``: 0 with probability p, else 1/(1-p)."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{who}: expected a drop probability p in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    keep = resolve_rng(rng).random(mask_shape, dtype=np.float32) >= p
+    mask = keep.astype(x.dtype) * (1.0 / (1.0 - p))
+    return x * mask
+
+
 def dropout(
     x: Tensor,
     p: float = 0.5,
@@ -113,15 +134,18 @@ def dropout(
     The scaling keeps E[output] = x, so nothing changes at evaluation time, when
     (``training=False``) the input is returned as is.
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: expected a drop probability p in [0, 1], got {p}")
-    if not training or p == 0.0:
-        return x
-    if p == 1.0:
-        return x * 0.0
-    keep = resolve_rng(rng).random(x.shape, dtype=np.float32) >= p
-    mask = keep.astype(x.dtype) * (1.0 / (1.0 - p))
-    return x * mask
+    return _inverted_dropout(x, p, training, rng, x.shape, "dropout")
+
+
+def dropout2d(
+    x: Tensor,
+    p: float = 0.5,
+    training: bool = True,
+    rng: np.random.Generator | int | None = None,
+) -> Tensor:
+    """Inverted dropout of whole channels of (N, C, ...): one draw per sample and channel."""
+    shape = (x.shape[0], x.shape[1]) + (1,) * (x.ndim - 2)
+    return _inverted_dropout(x, p, training, rng, shape, "dropout2d")
 
 
 # --- convolution and pooling (NCHW) ---

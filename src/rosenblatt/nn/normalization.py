@@ -121,12 +121,7 @@ class Dropout2d(Module):
         self.p, self.rng = p, resolve_rng(rng)
 
     def forward(self, x: Tensor) -> Tensor:
-        if not self.training or self.p == 0.0:
-            return x
-        if self.p == 1.0:
-            return x * 0.0
-        keep = self.rng.random((x.shape[0], x.shape[1]) + (1,) * (x.ndim - 2)) >= self.p
-        return x * Tensor(keep.astype(x.dtype) / (1.0 - self.p))
+        return F.dropout2d(x, self.p, self.training, self.rng)
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
