@@ -29,6 +29,17 @@ def conv_output_size(
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
+def _output_shape(
+    x: Array, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair
+) -> Pair:
+    """(H_out, W_out) of a window op over (N, C, H, W) input x."""
+    h, w = (
+        conv_output_size(x.shape[2 + a], kernel[a], stride[a], padding[a], dilation[a])
+        for a in (0, 1)
+    )
+    return h, w
+
+
 def _windows(x: Array, kernel: Pair, stride: Pair, dilation: Pair, out: Pair) -> Array:
     """A strided view (N, C, H_out, W_out, kH, kW) of every receptive field of padded x."""
     n, c = x.shape[:2]
@@ -124,13 +135,10 @@ class Conv2d(Op):
         )
 
     def forward(self, x: Array, weight: Array, bias: Array | None = None) -> Array:
-        n, c, h, w = x.shape
+        n, c = x.shape[:2]
         c_out, c_group, kh, kw = weight.shape
         g = self.groups
-        out = (
-            conv_output_size(h, kh, self.stride[0], self.padding[0], self.dilation[0]),
-            conv_output_size(w, kw, self.stride[1], self.padding[1], self.dilation[1]),
-        )
+        out = _output_shape(x, (kh, kw), self.stride, self.padding, self.dilation)
         padded = _pad(x, self.padding)
         unfolded: Array = xp.empty((c, kh, kw, n, out[0], out[1]), dtype=x.dtype)
         for i, j, where in _offset_slices((kh, kw), self.stride, self.dilation, out):
@@ -204,19 +212,10 @@ class MaxPool2d(Op):
         )
 
     def forward(self, x: Array) -> Array:
-        out = tuple(
-            conv_output_size(
-                x.shape[2 + a],
-                self.kernel[a],
-                self.stride[a],
-                self.padding[a],
-                self.dilation[a],
-            )
-            for a in (0, 1)
-        )
+        out = _output_shape(x, self.kernel, self.stride, self.padding, self.dilation)
         self.x_shape, self.out = x.shape, out
         padded = _pad(x, self.padding, -xp.inf)
-        slices = _offset_slices(self.kernel, self.stride, self.dilation, out)  # type: ignore[arg-type]
+        slices = _offset_slices(self.kernel, self.stride, self.dilation, out)
         best = padded[slices[0][2]].copy()
         index_type = xp.uint8 if len(slices) <= 256 else xp.intp
         self.index = xp.zeros(best.shape, dtype=index_type)
@@ -231,7 +230,7 @@ class MaxPool2d(Op):
         ph, pw = self.padding
         n, c, h, w = self.x_shape
         grad = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=grad_output.dtype)
-        slices = _offset_slices(self.kernel, self.stride, self.dilation, self.out)  # type: ignore[arg-type]
+        slices = _offset_slices(self.kernel, self.stride, self.dilation, self.out)
         # Windows that do not overlap write each input position at most once: the
         # masked gradient goes straight into its slice, with no temporary.
         reach = [
@@ -256,13 +255,8 @@ class AvgPool2d(Op):
         self.kernel, self.stride, self.padding = kernel, stride, padding
 
     def forward(self, x: Array) -> Array:
-        out = tuple(
-            conv_output_size(
-                x.shape[2 + a], self.kernel[a], self.stride[a], self.padding[a], 1
-            )
-            for a in (0, 1)
-        )
-        windows = _windows(_pad(x, self.padding), self.kernel, self.stride, (1, 1), out)  # type: ignore[arg-type]
+        out = _output_shape(x, self.kernel, self.stride, self.padding, (1, 1))
+        windows = _windows(_pad(x, self.padding), self.kernel, self.stride, (1, 1), out)
         self.x_shape = x.shape
         return windows.mean(axis=(4, 5))
 
