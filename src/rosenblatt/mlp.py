@@ -257,39 +257,40 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
 
     # --- the loss ---
 
-    def _per_sample_loss(self, raw: Tensor, Y: Array) -> Tensor:
-        """Loss of each sample, summed over outputs, from the output layer's raw values."""
-        act = self.out_activation_
+    def _loss(self, raw: Tensor, Y: Array, mean: bool) -> Tensor:
+        """Each sample's loss summed over its k outputs (N,), or the mean of that.
+
+        Computed from the output layer's raw values (before the output activation).
+        The mean is taken inside the fused loss node where there is one: the mean over
+        samples of a sum over k outputs is k times the mean over all entries.
+        """
+        act, k = self.out_activation_, raw.shape[1]
         if act == "softmax":
-            return F.cross_entropy(raw, Y, reduction="none")
+            return F.cross_entropy(raw, Y, reduction="mean" if mean else "none")
         if act == "logistic":
+            if mean:
+                loss = F.binary_cross_entropy_with_logits(raw, Y)
+                return loss if k == 1 else loss * float(k)
             return F.binary_cross_entropy_with_logits(raw, Y, reduction="none").sum(
                 axis=1
             )
         if act == "exp":
             # half Poisson deviance, plus scikit-learn's constant xlogy(y, y) - y
             constant = Tensor((xlogy(Y, Y) - Y).astype(raw.dtype))
-            return (raw.exp() - raw * Y + constant).sum(axis=1)
+            per_sample = (raw.exp() - raw * Y + constant).sum(axis=1)
+            return per_sample.mean() if mean else per_sample
+        if mean:
+            return F.mse_loss(raw, Y) * (0.5 * k)
         diff = raw - Y
         return (diff * diff).sum(axis=1) * 0.5
 
     def _objective(self, raw: Tensor, Y: Array, weights: Array | None = None) -> Tensor:
         """scikit-learn's training loss for a batch, as a Tensor to backpropagate."""
-        act, k = self.out_activation_, raw.shape[1]
-        if weights is None and act == "softmax":
-            total, data = float(len(Y)), F.cross_entropy(raw, Y)  # the mean, one node
-        elif weights is None and act == "logistic":
-            # the mean over samples of the sum over outputs: k x the mean of all
-            total, data = float(len(Y)), F.binary_cross_entropy_with_logits(raw, Y)
-            data = data if k == 1 else data * float(k)
-        elif weights is None and act == "identity":
-            # half the squared error summed over outputs, averaged over samples
-            total, data = float(len(Y)), F.mse_loss(raw, Y) * (0.5 * k)
-        elif weights is None:
-            total, data = float(len(Y)), self._per_sample_loss(raw, Y).mean()
+        if weights is None:
+            total, data = float(len(Y)), self._loss(raw, Y, mean=True)
         else:
             total = float(weights.sum())
-            per_sample = self._per_sample_loss(raw, Y)
+            per_sample = self._loss(raw, Y, mean=False)
             data = (per_sample * Tensor(weights.astype(raw.dtype))).sum() / total
         if self.out_activation_ == "identity" and self.n_outputs_ > 1:
             # scikit-learn reports the squared loss averaged over outputs but steps
@@ -303,7 +304,7 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
     def _data_loss(self, X: Array, Y: Array, weights: Array | None) -> float:
         """The loss without the penalty, in evaluation mode (for validation data)."""
         with no_grad():
-            per_sample = self._per_sample_loss(Tensor(self._raw(X)), Y).data
+            per_sample = self._loss(Tensor(self._raw(X)), Y, mean=False).data
         if self.out_activation_ == "identity":
             per_sample = per_sample / self.n_outputs_
         return float(np.average(per_sample, weights=weights))
