@@ -60,7 +60,7 @@ def section(quick: bool, rounds: int | None = None) -> Section:
     images = data.X.reshape(-1, 1, 28, 28)
     lenet = trained(lambda: models.lenet5(rng=0), images, data.y)
     cases = [
-        ("MLP 784-256-128-10", mlp, torch_mlp(mlp_weights, np.float32), data.X_test),
+        ("MLP 784-256-128-10", mlp, torch_mlp(mlp_weights), data.X_test),
         (
             "LeNet-5",
             lenet,

@@ -53,8 +53,8 @@ def engine_epoch(X: np.ndarray, y: np.ndarray, weights: list, seed: int) -> floa
     return float(history["loss"][-1])
 
 
-def torch_mlp(weights: list, dtype: Any) -> Any:
-    """PyTorch's Sequential with the given (D_in, D_out) weights."""
+def torch_mlp(weights: list) -> Any:
+    """PyTorch's Sequential with the given (D_in, D_out) weights, in their dtype."""
     import torch
 
     layers: list[torch.nn.Module] = []
@@ -70,7 +70,7 @@ def torch_mlp(weights: list, dtype: Any) -> Any:
 
 
 def pytorch_epoch(X: np.ndarray, y: np.ndarray, weights: list, seed: int) -> float:
-    return torch_epoch(torch_mlp(weights, X.dtype), X, y, seed, BATCH)
+    return torch_epoch(torch_mlp(weights), X, y, seed, BATCH)
 
 
 def estimator_epoch(cls: type) -> Any:
