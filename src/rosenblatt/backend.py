@@ -6,25 +6,19 @@ GPU array module with NumPy's API (CuPy) can later be swapped in at this one spo
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
-import functools
 import os
 import platform
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
-from threadpoolctl import ThreadpoolController
 
 __all__ = [
     "Array",
     "ArrayLike",
     "DTypeLike",
-    "SMALL_PRODUCT",
     "as_array",
-    "blas_threads_for",
     "get_default_dtype",
     "keep_freed_memory",
     "resolve_rng",
@@ -128,44 +122,3 @@ def keep_freed_memory() -> bool:
                     and libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
                 )
     return _kept
-
-
-SMALL_PRODUCT = 50 * 2**16
-"""Multiply-adds (m n k) of a matrix product below which BLAS is best on one thread.
-
-OpenBLAS spreads a product over threads from 4 * 65,536 multiply-adds per thread;
-Julia builds it with that factor at 50 instead of 4, which is this number (3.3 M).
-"""
-
-
-@functools.cache
-def _blas_controller() -> ThreadpoolController:
-    # Finding the loaded BLAS libraries takes milliseconds; limiting them, microseconds.
-    return ThreadpoolController()
-
-
-@contextlib.contextmanager
-def blas_threads_for(multiply_adds: int) -> Iterator[bool]:
-    """Run BLAS on one thread inside the block if its largest product is small.
-
-    ``multiply_adds`` is m n k of the largest matrix product the block repeats (for
-    a dense layer in training: batch size x fan_in x fan_out). Below
-    ``SMALL_PRODUCT``, waking and synchronising BLAS threads costs about what they
-    save, and where cores are shared (virtual machines, CI runners, notebooks with
-    two vCPUs) one descheduled thread stalls every product. Measured on this
-    project's 2-vCPU machine, MLPClassifier on digits (products of 1.3 M): 0.46 s
-    per fit on one thread, 0.43 to 0.64 s on two. scikit-learn's KMeans limits BLAS
-    the same way, with threadpoolctl, around its own loop.
-
-    Yields True if it limited the threads. Results can differ in the last bits from
-    a multi-threaded run. The environment variable ROSENBLATT_BLAS_THREADS=all
-    leaves the threads alone.
-    """
-    if (
-        multiply_adds >= SMALL_PRODUCT
-        or os.environ.get("ROSENBLATT_BLAS_THREADS", "") == "all"
-    ):
-        yield False
-        return
-    with _blas_controller().limit(limits=1, user_api="blas"):
-        yield True

@@ -61,7 +61,6 @@ from rosenblatt._persist import (
     require_floats,
     require_int,
 )
-from rosenblatt.backend import blas_threads_for
 from rosenblatt.io import ModelFileError
 from rosenblatt.nn import functional as F
 from rosenblatt.tensor import Tensor, no_grad, sum_of_squares
@@ -255,10 +254,6 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
     def intercepts_(self, values: Sequence[Any]) -> None:
         for layer, value in zip(self._linears, values, strict=True):
             layer.bias.data[...] = value  # type: ignore[union-attr]
-
-    def _largest_product(self, n_rows: int) -> int:
-        """Multiply-adds of the largest matrix product a batch of n_rows makes."""
-        return n_rows * max(layer.weight.data.size for layer in self._linears)
 
     # --- the loss ---
 
@@ -482,16 +477,15 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
         self.n_iter_ = 0
         epochs = 1 if incremental else self.max_iter
         try:
-            with blas_threads_for(self._largest_product(batch_size)):
-                trainer.fit(
-                    X,
-                    Y,
-                    epochs=epochs,
-                    batch_size=batch_size,
-                    shuffle=self.shuffle,
-                    rng=np.random.default_rng(self._random_state.randint(2**31 - 1)),
-                    sample_weight=sample_weight,
-                )
+            trainer.fit(
+                X,
+                Y,
+                epochs=epochs,
+                batch_size=batch_size,
+                shuffle=self.shuffle,
+                rng=np.random.default_rng(self._random_state.randint(2**31 - 1)),
+                sample_weight=sample_weight,
+            )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=3)
         except FloatingPointError:
@@ -563,18 +557,17 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
             )
 
         start = np.concatenate([p.data.ravel() for p in params]).astype(np.float64)
-        with blas_threads_for(self._largest_product(len(X))):
-            result = scipy.optimize.minimize(
-                loss_and_grad,
-                start,
-                method="L-BFGS-B",
-                jac=True,
-                options={
-                    "maxfun": self.max_fun,
-                    "maxiter": self.max_iter,
-                    "gtol": self.tol,
-                },
-            )
+        result = scipy.optimize.minimize(
+            loss_and_grad,
+            start,
+            method="L-BFGS-B",
+            jac=True,
+            options={
+                "maxfun": self.max_fun,
+                "maxiter": self.max_iter,
+                "gtol": self.tol,
+            },
+        )
         if result.status != 0:
             message = (
                 result.message.decode()
