@@ -60,14 +60,21 @@ class SoftmaxCrossEntropy(_ReducedLoss):
 
     def forward(self, logits: Array) -> Array:
         shifted = logits - logits.max(axis=1, keepdims=True)
-        exp = xp.exp(shifted)
-        sum_exp = exp.sum(axis=1, keepdims=True)
-        log_probs = shifted - xp.log(sum_exp)
-        self.probs = exp / sum_exp
+        probs = xp.exp(shifted)
+        # Sums over the K classes as products with a ones vector: for the few classes
+        # of a typical problem, NumPy's row-wise reduction costs twice as much.
+        ones = xp.ones(logits.shape[1], dtype=logits.dtype)
+        sum_exp = probs @ ones
+        log_sum_exp = xp.log(sum_exp)  # minus log softmax(z)_k, plus z_k - max z
+        probs /= sum_exp[:, None]
+        self.probs = probs
         if self.target.ndim == 1:
-            losses = -log_probs[xp.arange(logits.shape[0]), self.target]
+            picked = shifted[xp.arange(logits.shape[0]), self.target]
+            losses = log_sum_exp - picked
         else:
-            losses = -(self.target * log_probs).sum(axis=1)
+            # -sum_k t_k (shifted_k - log_sum_exp) = mass * log_sum_exp - t . shifted
+            self.mass = self.target @ ones
+            losses = self.mass * log_sum_exp - (self.target * shifted) @ ones
         return self._reduce(losses)
 
     def backward(self, grad_output: Array) -> tuple[Array]:
@@ -75,8 +82,8 @@ class SoftmaxCrossEntropy(_ReducedLoss):
             grad = self.probs.copy()
             grad[xp.arange(grad.shape[0]), self.target] -= 1
         else:
-            mass = self.target.sum(axis=1, keepdims=True)
-            grad = self.probs * mass - self.target
+            grad = self.probs * self.mass[:, None]
+            grad -= self.target
         scale = self._scale(grad_output)
         grad *= scale[:, None] if scale.ndim else scale
         return (grad,)
