@@ -2,10 +2,12 @@
 
 import numpy as np
 import pytest
+import scipy.special
 
 from rosenblatt import Tensor, nn
 from rosenblatt.nn import functional as F
 from rosenblatt.nn import init
+from rosenblatt.ops.loss import _row_max
 
 
 def small_net() -> nn.Sequential:
@@ -279,6 +281,28 @@ def test_cross_entropy_with_one_hot_equals_integer_targets() -> None:
     assert a == pytest.approx(expected, rel=1e-6) and b == pytest.approx(
         expected, rel=1e-6
     )
+
+
+@pytest.mark.parametrize("k", [2, 10, 32, 33, 100])  # both ways of taking the row max
+@pytest.mark.parametrize("soft", [False, True])
+def test_cross_entropy_and_its_gradient_match_the_definition(
+    k: int, soft: bool
+) -> None:
+    rng = np.random.default_rng(k)
+    z = rng.normal(scale=30.0, size=(7, k))
+    if soft:
+        target = rng.dirichlet(np.ones(k), size=7) * rng.uniform(0.5, 2.0, (7, 1))
+    else:
+        target = np.eye(k)[rng.integers(0, k, 7)]
+    assert np.array_equal(_row_max(z), z.max(axis=1))
+    logits = Tensor(z, requires_grad=True)
+    loss = F.cross_entropy(logits, target, reduction="sum")
+    loss.backward()
+    log_probs = z - scipy.special.logsumexp(z, axis=1, keepdims=True)
+    assert loss.item() == pytest.approx(-(target * log_probs).sum(), rel=1e-12)
+    probs = np.exp(log_probs)
+    expected_grad = probs * target.sum(axis=1, keepdims=True) - target
+    np.testing.assert_allclose(logits.grad, expected_grad, rtol=1e-10, atol=1e-14)
 
 
 def test_cross_entropy_is_finite_for_logits_of_1e4() -> None:
