@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from rosenblatt.backend import Array, xp
+from rosenblatt.backend import Array, axpy, scal, xp
 from rosenblatt.optim.optimizer import Optimizer
 from rosenblatt.tensor import Tensor
 
@@ -29,7 +29,8 @@ class Adam(Optimizer):
 
     Notes
     -----
-    All moments are updated in place, with one scratch array per parameter.
+    All moments are updated in place, with one scratch array per parameter; the
+    scale-and-add steps are BLAS's axpy and scal (``backend.axpy``), one pass each.
     """
 
     decoupled = False
@@ -59,7 +60,7 @@ class Adam(Optimizer):
         b1, b2 = self.betas
         if self.weight_decay:
             if self.decoupled:
-                param.data *= 1 - self.lr * self.weight_decay
+                scal(1 - self.lr * self.weight_decay, param.data)
             else:
                 grad = grad + self.weight_decay * param.data
         state["step"] = (
@@ -70,15 +71,14 @@ class Adam(Optimizer):
         v = self._buffer(state, "exp_avg_sq", param.data)
         # One scratch array per parameter and out= everywhere: a step allocates
         # nothing. (Fresh temporaries of this size cost page faults; measured as
-        # half the time of an MLP epoch before this change.)
+        # half the time of an MLP epoch before this change.) Scale-and-add in one
+        # pass by BLAS (axpy, scal): 9 passes over memory instead of 12.
         tmp = self._scratch(state, param.data)
-        m *= b1
-        xp.multiply(grad, 1 - b1, out=tmp)
-        m += tmp
-        v *= b2
+        scal(b1, m)
+        axpy(1 - b1, grad, m)
+        scal(b2, v)
         xp.multiply(grad, grad, out=tmp)
-        tmp *= 1 - b2
-        v += tmp
+        axpy(1 - b2, tmp, v)
         xp.sqrt(v, out=tmp)
         if self.eps_placement == "corrected":
             # denom = sqrt(v) / sqrt(1 - b2^t) + eps;  w -= lr / (1 - b1^t) * m / denom
@@ -90,8 +90,7 @@ class Adam(Optimizer):
             tmp += self.eps
             step_size = self.lr * math.sqrt(1 - b2**t) / (1 - b1**t)
         xp.divide(m, tmp, out=tmp)
-        tmp *= step_size
-        param.data -= tmp
+        axpy(-step_size, tmp, param.data)
 
 
 class AdamW(Adam):
