@@ -13,18 +13,15 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
-from scipy.linalg import blas
 
 __all__ = [
     "Array",
     "ArrayLike",
     "DTypeLike",
     "as_array",
-    "axpy",
     "get_default_dtype",
     "keep_freed_memory",
     "resolve_rng",
-    "scal",
     "set_default_dtype",
     "xp",
 ]
@@ -86,55 +83,6 @@ def resolve_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
     raise TypeError(
         f"rng: expected a numpy Generator, an int seed or None, got {type(rng).__name__}"
     )
-
-
-# BLAS level 1, for the in-place updates of optimizers: (axpy, scal) by dtype.
-_LEVEL1 = {
-    np.dtype(np.float32): (blas.saxpy, blas.sscal),
-    np.dtype(np.float64): (blas.daxpy, blas.dscal),
-}
-
-
-def _flat_for_blas(y: Array, x: Array | None = None) -> tuple[Any, Array] | None:
-    """BLAS's routines and y as a flat view, or None where NumPy must do it."""
-    routines = _LEVEL1.get(y.dtype)
-    if routines is None or y.size == 0 or not y.flags.c_contiguous:
-        return None  # a flat view of y would be a copy: the update would be lost
-    if x is not None and (x.dtype != y.dtype or x.shape != y.shape):
-        return None
-    return routines, y.reshape(-1)
-
-
-def axpy(alpha: float, x: Array, y: Array) -> None:
-    """Y += alpha * x, in place, in one pass over memory.
-
-    NumPy takes two passes and a temporary (alpha * x, then the sum); BLAS's axpy
-    takes one. An optimizer's update is a handful of these over every parameter
-    (Adam: 12 NumPy passes, 9 with these), and for parameters larger than the cache
-    the passes are its cost: Adam over 235,146 float32 parameters, 293 -> 232 us.
-    Falls back to NumPy where BLAS does not apply (other dtypes, a y that is not
-    C-contiguous, x of another dtype or shape).
-    """
-    plan = _flat_for_blas(y, x)
-    if plan is None:
-        y += alpha * x
-        return
-    (axpy_, _), flat = plan
-    out = axpy_(x.reshape(-1), flat, a=alpha)
-    if out is not flat:  # not expected: the wrapper copied y
-        flat[...] = out
-
-
-def scal(alpha: float, y: Array) -> None:
-    """Y *= alpha, in place (BLAS's scal where it applies, as ``axpy``)."""
-    plan = _flat_for_blas(y)
-    if plan is None:
-        y *= alpha
-        return
-    (_, scal_), flat = plan
-    out = scal_(alpha, flat)
-    if out is not flat:
-        flat[...] = out
 
 
 # glibc's mallopt parameters (malloc.h) and the values keep_freed_memory sets.

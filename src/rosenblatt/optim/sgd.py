@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from rosenblatt.backend import Array, axpy, xp
+from rosenblatt.backend import Array, xp
 from rosenblatt.optim.optimizer import Optimizer
 from rosenblatt.tensor import Tensor
 
@@ -63,4 +63,4 @@ class SGD(Optimizer):
                 buf += grad
             buf = state["momentum_buffer"]
             grad = grad + self.momentum * buf if self.nesterov else buf
-        axpy(-self.lr, grad, param.data)
+        param.data -= self.lr * grad

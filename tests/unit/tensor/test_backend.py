@@ -1,7 +1,6 @@
 """backend: the allocator setting the training loop makes."""
 
 import platform
-from typing import Any
 
 import numpy as np
 import pytest
@@ -33,28 +32,3 @@ def test_on_glibc_training_keeps_freed_memory(fresh) -> None:
     fit(net, F.cross_entropy, optim.SGD(net.parameters(), lr=0.1), X, y, verbose=0)
     assert backend._kept is True  # fit asked, and glibc accepted both settings
     assert backend.keep_freed_memory() is True
-
-
-def _cases() -> list[Any]:
-    rng = np.random.default_rng(0)
-    square = rng.random((6, 6))
-    cases = {
-        "float64 matrix": (rng.random((4, 5)), rng.random((4, 5))),
-        "float32 vector": (rng.random(7, np.float32), rng.random(7, np.float32)),
-        "transposed x": (square.T, rng.random((6, 6))),  # BLAS gets a copy of x
-        "transposed y": (rng.random((6, 6)), square.copy().T),  # NumPy, in place
-        "broadcast x": (rng.random(5), rng.random((3, 5))),
-        "mixed dtypes": (rng.random(5, np.float32), rng.random(5)),
-        "empty": (np.empty((0, 3)), np.empty((0, 3))),
-    }
-    return [pytest.param(x, y, id=name) for name, (x, y) in cases.items()]
-
-
-@pytest.mark.parametrize(("x", "y"), _cases())
-def test_axpy_and_scal_update_y_in_place_as_numpy_would(x, y) -> None:
-    expected = y + (-0.25) * x
-    backend.axpy(-0.25, x, y)  # returns nothing: y itself must change
-    np.testing.assert_allclose(y, expected, rtol=1e-6)
-    expected = y * 3.0
-    backend.scal(3.0, y)
-    np.testing.assert_allclose(y, expected, rtol=1e-6)
