@@ -1,4 +1,4 @@
-"""Workload 5: ``MLPClassifier.fit`` against scikit-learn's, the drop-in comparison.
+"""Workload 5: the MLP estimators' ``fit`` against scikit-learn's, the drop-in comparison.
 
 Same parameters (scikit-learn's defaults unless a row says otherwise), the same
 ``random_state`` (so the same initial weights and batch order), the same dtype; the
@@ -15,10 +15,12 @@ import numpy as np
 from common import Section, fashion, ratio, table, time_rounds
 
 
-def contenders(params: dict[str, Any]) -> dict[str, Any]:
-    from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+def contenders(params: dict[str, Any], regressor: bool = False) -> dict[str, Any]:
+    from sklearn import neural_network
 
-    from rosenblatt import MLPClassifier
+    import rosenblatt
+
+    name = "MLPRegressor" if regressor else "MLPClassifier"
 
     def run(cls: type) -> Any:
         def fit_and_score(X, y, X_test, y_test, seed):
@@ -29,23 +31,40 @@ def contenders(params: dict[str, Any]) -> dict[str, Any]:
 
         return fit_and_score
 
-    return {"rosenblatt": run(MLPClassifier), "scikit-learn": run(SkMLPClassifier)}
+    return {
+        "rosenblatt": run(getattr(rosenblatt, name)),
+        "scikit-learn": run(getattr(neural_network, name)),
+    }
 
 
 def section(quick: bool, rounds: int | None = None) -> Section:
-    from sklearn.datasets import load_digits
+    from sklearn.datasets import load_diabetes, load_digits
     from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
 
     rounds = rounds or (2 if quick else 3)
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X / 16.0, y, random_state=0)
+    digits = (X_train, y_train, X_test, y_test)
+    X, y = load_diabetes(return_X_y=True)
+    Xr_train, Xr_test, yr_train, yr_test = train_test_split(X, y, random_state=0)
+    scaler = StandardScaler().fit(Xr_train)
+    diabetes = (
+        scaler.transform(Xr_train),
+        yr_train / 100,  # targets of order 1, as Adam's default step expects
+        scaler.transform(Xr_test),
+        yr_test / 100,
+    )
     f64 = fashion(12_000 if quick else None, np.float64)
     f32 = fashion(12_000 if quick else None, np.float32)
     big = {"hidden_layer_sizes": (256, 128), "batch_size": 128}
     name = f"{f64.source} ({len(f64.X):,} x 784)"
     epochs = 2 if quick else 5
     cases = [
-        ("digits, default parameters", {}, (X_train, y_train, X_test, y_test)),
+        ("digits, default parameters", {}, digits),
+        ("digits, `solver='lbfgs'`", {"solver": "lbfgs"}, digits),
+        ("digits, `solver='sgd'`", {"solver": "sgd"}, digits),
+        ("diabetes, `MLPRegressor`, default parameters (R^2)", {}, diabetes),
         (
             f"{name}, default network, float64, {epochs} epochs",
             {"max_iter": epochs},
@@ -69,9 +88,10 @@ def section(quick: bool, rounds: int | None = None) -> Section:
     ]
     rows, ratios = [], {}
     for label, params, arrays in cases:
-        results = time_rounds(contenders(params), rounds, *arrays)
+        regressor = "MLPRegressor" in label
+        results = time_rounds(contenders(params, regressor), rounds, *arrays)
         r = ratio(results, "rosenblatt", "scikit-learn")
-        if label.startswith("digits"):
+        if label == "digits, default parameters":
             ratios["digits_mlpclassifier_vs_sklearn"] = r
             ratios["digits_accuracy_gap"] = (
                 results["rosenblatt"]["result"] - results["scikit-learn"]["result"]
@@ -89,15 +109,15 @@ def section(quick: bool, rounds: int | None = None) -> Section:
     header = ["data", "rosenblatt s", "scikit-learn s", "rosenblatt / scikit-learn"]
     return Section(
         [
-            "## Workload 5: `MLPClassifier.fit` against scikit-learn's",
+            "## Workload 5: the MLP estimators' `fit` against scikit-learn's",
             "",
             "Same parameters (scikit-learn's defaults -- one hidden layer of 100 ReLU "
             "units, Adam, batch 200, alpha 1e-4, early stopping off -- unless the row "
             "says otherwise), the same `random_state` (so the same initial weights), "
-            f"the same dtype; medians of {rounds} interleaved rounds; accuracy on the "
-            "test split.",
+            f"the same dtype; medians of {rounds} interleaved rounds; accuracy (R^2 "
+            "for the regressor) on the test split.",
             "",
-            *table([*header, "accuracy rosenblatt", "accuracy scikit-learn"], rows),
+            *table([*header, "score rosenblatt", "score scikit-learn"], rows),
             "",
         ],
         ratios,
