@@ -9,7 +9,7 @@ from sklearn.datasets import load_iris, make_multilabel_classification, make_reg
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 from sklearn.neural_network import MLPRegressor as SkMLPRegressor
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import LabelBinarizer, StandardScaler
 
 from rosenblatt import MLPClassifier, MLPRegressor, nn
 from rosenblatt._params import InvalidParameterError
@@ -194,6 +194,32 @@ def test_binary_multilabel_and_string_labels() -> None:
         100,
         3,
     )
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array([2, 0, 1, 2, 0, 1, 1]),  # multiclass
+        np.array(["b", "a", "b", "b", "a", "a", "b"]),  # binary: one column
+        np.array([1.0, 3.0, 1.0, 3.0, 3.0, 1.0, 1.0]),  # float labels
+        np.array(
+            [[1, 0], [0, 1], [1, 1], [0, 0], [1, 0], [0, 1], [1, 1]]
+        ),  # multilabel
+        np.array([4, 4, 4, 4, 4, 4, 4]),  # a single class: a column of zeros
+    ],
+    ids=["multiclass", "binary", "floats", "multilabel", "one class"],
+)
+def test_targets_are_label_binarizer_s(labels) -> None:
+    X = np.random.default_rng(0).random((7, 3))
+    clf = quiet(MLPClassifier((2,), max_iter=1, random_state=0).fit, X, labels)
+    expected = LabelBinarizer().fit(labels).transform(labels)
+    got = clf._one_hot(labels, np.float64)
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, expected)
+    if labels.ndim == 1 and len(set(labels)) > 1:  # and for some of the labels
+        np.testing.assert_array_equal(
+            clf._one_hot(labels[3:5], np.float64), expected[3:5]
+        )
 
 
 def test_float32_stays_float32_and_sparse_is_accepted() -> None:
