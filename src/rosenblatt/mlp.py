@@ -312,13 +312,16 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
 
     def _raw(self, X: Array) -> Array:
         """The output layer's values before its activation, for dense X."""
-        was_training = self.module_.training
-        self.module_.eval()
+        module = self.module_
+        was_training = module.training  # fit leaves it False: no walk over modules
+        if was_training:
+            module.eval()
         try:
             with no_grad(), np.errstate(over="ignore"):
-                return self.module_(Tensor(X)).data
+                return module(Tensor(X)).data
         finally:
-            self.module_.train(was_training)
+            if was_training:
+                module.train()
 
     def _output(self, X: Any) -> Array:
         """Validated input through the network and the output activation."""
@@ -376,6 +379,7 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
             self._fit_lbfgs(X, Y, sample_weight)
         else:
             self._fit_stochastic(X, Y, sample_weight, incremental, validation_data)
+        self.module_.eval()  # fitted: from now on it predicts
         if not all(np.isfinite(p.data).all() for p in self.module_.parameters()):
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may contain "
@@ -707,7 +711,7 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
         if activation not in self._output_activations():
             raise ModelFileError(f"{where}: invalid output activation {activation!r}")
         self._restore_labels(fitted, n_outputs, where)
-        self.module_, self._linears = module, linears
+        self.module_, self._linears = module.eval(), linears
         self._dtype = linears[0].weight.dtype
         self.n_layers_, self.n_outputs_ = len(linears) + 1, n_outputs
         self.n_features_in_ = n_features

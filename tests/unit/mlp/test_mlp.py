@@ -363,7 +363,12 @@ def test_dropout_changes_training_but_not_prediction_determinism() -> None:
     )
     b = quiet(MLPClassifier((8,), random_state=0, max_iter=20).fit, X_IRIS, Y_IRIS)
     assert not np.allclose(a.coefs_[0], b.coefs_[0])
-    np.testing.assert_array_equal(a.predict_proba(X_IRIS), a.predict_proba(X_IRIS))
+    proba = a.predict_proba(X_IRIS)
+    np.testing.assert_array_equal(a.predict_proba(X_IRIS), proba)
+    assert a.module_.training is False  # a fitted network is left predicting
+    a.module_.train()  # someone inspecting module_ may switch it
+    np.testing.assert_array_equal(a.predict_proba(X_IRIS), proba)  # no dropout
+    assert a.module_.training is True  # and their mode is kept
 
 
 def test_class_weight_shifts_the_decision() -> None:
