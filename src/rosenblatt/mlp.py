@@ -711,7 +711,8 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
         if activation not in self._output_activations():
             raise ModelFileError(f"{where}: invalid output activation {activation!r}")
         self._restore_labels(fitted, n_outputs, where)
-        self.module_, self._linears = module.eval(), linears
+        module.eval()
+        self.module_, self._linears = module, linears
         self._dtype = linears[0].weight.dtype
         self.n_layers_, self.n_outputs_ = len(linears) + 1, n_outputs
         self.n_features_in_ = n_features
@@ -1029,11 +1030,16 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
             probs = raw  # argmax of the logits is the argmax of the softmax
             return self.classes_[np.argmax(probs, axis=1)]
         scores = raw.ravel() if self.n_outputs_ == 1 else raw
-        return self._label_binarizer.inverse_transform((scores >= 0).astype(int))
+        # p > 1/2, as predict thresholds the probabilities, is z > 0
+        return self._label_binarizer.inverse_transform((scores > 0).astype(int))
 
     def predict(self, X: Any) -> Array:
         """The predicted class (or label set) of each sample."""
         probs = self._output(X)
+        if self._label_binarizer.y_type_ == "multiclass":
+            # what inverse_transform does here, without its 30 us of checks
+            labels: Array = self.classes_.take(probs.argmax(axis=1), mode="clip")
+            return labels
         if self.n_outputs_ == 1:
             probs = probs.ravel()
         return self._label_binarizer.inverse_transform(probs)

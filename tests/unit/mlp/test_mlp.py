@@ -222,6 +222,21 @@ def test_targets_are_label_binarizer_s(labels) -> None:
         )
 
 
+def test_early_stopping_scores_predict_s_labels_even_at_one_half() -> None:
+    # all-zero weights: every probability is exactly 1/2, which predict calls negative
+    X, Y = make_multilabel_classification(20, 4, n_classes=3, random_state=0)
+    for y in (Y[:, 0], Y):  # binary, multilabel
+        clf = quiet(MLPClassifier((3,), max_iter=2, random_state=0).fit, X, y)
+        clf.coefs_ = [np.zeros_like(c) for c in clf.coefs_]
+        clf.intercepts_ = [np.zeros_like(b) for b in clf.intercepts_]
+        np.testing.assert_array_equal(clf.predict(X), np.zeros_like(y))
+        np.testing.assert_array_equal(clf._predict_dense(X), clf.predict(X))
+    labels = np.array(["setosa", "versicolor", "virginica"])[Y_IRIS]
+    clf = quiet(MLPClassifier((3,), max_iter=5, random_state=0).fit, X_IRIS, labels)
+    expected = clf._label_binarizer.inverse_transform(clf.predict_proba(X_IRIS))
+    np.testing.assert_array_equal(clf.predict(X_IRIS), expected)  # multiclass
+
+
 def test_float32_stays_float32_and_sparse_is_accepted() -> None:
     clf = quiet(
         MLPClassifier((5,), max_iter=5, random_state=0).fit,
