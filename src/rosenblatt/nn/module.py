@@ -123,9 +123,13 @@ class Module:
             yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
 
     def modules(self) -> Iterator[Module]:
-        """This module and all submodules, depth first."""
-        for _, module in self.named_modules():
+        """This module and all submodules, depth first (``named_modules``' order)."""
+        # A walk without the names: train() and eval() go through here, once an epoch.
+        stack = [self]
+        while stack:
+            module = stack.pop()
             yield module
+            stack.extend(reversed(module._modules.values()))
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
         """All parameters with dotted names (``"0.weight"``), each once."""

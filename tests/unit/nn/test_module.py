@@ -114,6 +114,16 @@ def test_summary_lists_layers_shapes_and_counts() -> None:
     assert "Trainable params: 26" in text
 
 
+def test_modules_walk_depth_first_in_named_modules_order() -> None:
+    inner = nn.Sequential(nn.Linear(4, 3), nn.ReLU())
+    net = nn.Sequential(nn.Linear(2, 4), inner, nn.Sigmoid())
+    names = [name for name, _ in net.named_modules()]
+    assert names == ["", "0", "1", "1.0", "1.1", "2"]
+    assert list(net.modules()) == [m for _, m in net.named_modules()]
+    net.eval()
+    assert not any(m.training for m in (net, inner, inner[0], net[2]))
+
+
 def test_sequential_rejects_non_modules() -> None:
     with pytest.raises(TypeError, match="got int at position 1"):
         nn.Sequential(nn.ReLU(), 3)
