@@ -242,25 +242,21 @@ class Tensor:
                 )
         grads: dict[int, Array] = {id(self): seed}
         handed_to_leaves: set[int] = {id(seed)}
+        # Leaves wait aside: their gradient is complete once the walk is over.
+        leaves: dict[int, Tensor] = {id(self): self} if self._op is None else {}
         # Take the newest tensor still waiting for its gradient. Every consumer of a
         # tensor was created after it, so by then all of them have passed their share
         # on: the gradient is complete. (PyTorch's engine orders its queue the same
         # way; a heap needs no separate topological sort, and no recursion.)
-        waiting: list[tuple[int, Tensor]] = [(-self._seq, self)]
+        waiting: list[tuple[int, Tensor]] = [] if leaves else [(-self._seq, self)]
         while waiting:
             node = heapq.heappop(waiting)[1]
             g = grads.pop(id(node))
-            if node._op is None:
-                if node._freed:
-                    raise RuntimeError(
-                        "backward: part of this graph was already freed by an earlier "
-                        "backward(); run the forward computation again"
-                    )
-                node._accumulate(g)  # a leaf: its gradient is kept
-                continue
             if node._retain:
                 node._accumulate(g.copy())
-            input_grads = node._op.backward(g)
+            op = node._op
+            assert op is not None  # only interior tensors wait in the heap
+            input_grads = op.backward(g)
             for parent, pg in zip(node._parents, input_grads, strict=True):
                 if pg is None or not parent.requires_grad:
                     continue
@@ -270,17 +266,25 @@ class Tensor:
                 if key in grads:
                     grads[key] = grads[key] + pg  # a new array: never write in place
                     continue
-                if parent._op is None and (
-                    pg is g or not pg.flags.owndata or id(pg) in handed_to_leaves
-                ):
-                    # A leaf keeps its gradient: give it an array nobody else holds
-                    # (an op may return grad_output itself, or one array twice).
-                    pg = pg.copy()
                 if parent._op is None:
+                    if pg is g or not pg.flags.owndata or id(pg) in handed_to_leaves:
+                        # A leaf keeps its gradient: give it an array nobody else
+                        # holds (an op may return grad_output itself, or one array
+                        # twice).
+                        pg = pg.copy()
                     handed_to_leaves.add(id(pg))
+                    leaves[key] = parent
+                else:
+                    heapq.heappush(waiting, (-parent._seq, parent))
                 grads[key] = pg
-                heapq.heappush(waiting, (-parent._seq, parent))
             node._op, node._parents, node._freed = None, (), True
+        if any(leaf._freed for leaf in leaves.values()):
+            raise RuntimeError(
+                "backward: part of this graph was already freed by an earlier "
+                "backward(); run the forward computation again"
+            )
+        for key, leaf in leaves.items():
+            leaf._accumulate(grads.pop(key))  # a leaf: its gradient is kept
 
     def _accumulate(self, grad: Array) -> None:
         """Add ``grad`` (an array this tensor may keep) into ``.grad``."""

@@ -136,6 +136,11 @@ def test_the_graph_is_freed_after_backward() -> None:
     assert hidden._op is None and hidden._parents == ()  # nothing keeps arrays alive
     with pytest.raises(RuntimeError, match="already freed"):
         y.backward()
+    w = Tensor([3.0], requires_grad=True)  # a live leaf beside the freed part
+    z = (hidden * w).sum()
+    with pytest.raises(RuntimeError, match="already freed"):
+        z.backward()
+    assert w.grad is None  # the failed call left no partial gradient behind
 
 
 def test_no_grad_records_nothing_and_restores_the_mode() -> None:
