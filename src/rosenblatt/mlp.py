@@ -561,11 +561,12 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
                 np.zeros(s) if p.grad is None else p.grad
                 for p, s in zip(params, shapes, strict=True)
             ]
-            return loss.item(), np.concatenate([g.ravel() for g in grads]).astype(
-                np.float64
+            # float64 for SciPy, cast while concatenating (one pass, not two)
+            return loss.item(), np.concatenate(
+                [g.ravel() for g in grads], dtype=np.float64
             )
 
-        start = np.concatenate([p.data.ravel() for p in params]).astype(np.float64)
+        start = np.concatenate([p.data.ravel() for p in params], dtype=np.float64)
         result = scipy.optimize.minimize(
             loss_and_grad,
             start,
