@@ -12,6 +12,7 @@ import platform
 from typing import Any
 
 import numpy as np
+import scipy.sparse
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 __all__ = [
@@ -19,7 +20,9 @@ __all__ = [
     "ArrayLike",
     "DTypeLike",
     "as_array",
+    "as_sparse_rows",
     "get_default_dtype",
+    "is_sparse",
     "keep_freed_memory",
     "resolve_rng",
     "set_default_dtype",
@@ -72,6 +75,28 @@ def as_array(data: ArrayLike, dtype: DTypeLike | None = None) -> Array:
             f"as_array: expected numbers, got an array of dtype {array.dtype.name}"
         )
     return array.astype(_default_dtype)
+
+
+def is_sparse(data: Any) -> bool:
+    """True for a scipy.sparse matrix or array (input data a Linear layer can take)."""
+    return type(data) is not np.ndarray and bool(scipy.sparse.issparse(data))
+
+
+def as_sparse_rows(data: Any, dtype: DTypeLike | None = None) -> Any:
+    """A scipy.sparse input as CSR (rows are samples: batches slice it by row).
+
+    Floating data keeps its dtype unless ``dtype`` is given; other data becomes the
+    default dtype, as in ``as_array``. No copy when it already is CSR of that dtype.
+    """
+    rows = data.tocsr()
+    wanted = np.dtype(dtype) if dtype is not None else rows.dtype
+    if wanted not in _FLOAT_DTYPES:
+        if dtype is not None:
+            raise TypeError(
+                f"as_sparse_rows: expected float32 or float64, got {wanted.name}"
+            )
+        wanted = _default_dtype
+    return rows if rows.dtype == wanted else rows.astype(wanted)
 
 
 def resolve_rng(rng: np.random.Generator | int | None) -> np.random.Generator:

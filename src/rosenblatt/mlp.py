@@ -27,7 +27,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import scipy.optimize
-import scipy.sparse
 from scipy.special import expit, xlogy
 from sklearn.base import (
     BaseEstimator,
@@ -61,7 +60,7 @@ from rosenblatt._persist import (
     require_floats,
     require_int,
 )
-from rosenblatt.backend import keep_freed_memory
+from rosenblatt.backend import as_sparse_rows, is_sparse, keep_freed_memory
 from rosenblatt.io import ModelFileError
 from rosenblatt.nn import functional as F
 from rosenblatt.tensor import Tensor, no_grad, sum_of_squares
@@ -74,9 +73,10 @@ _ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
 _STOCHASTIC = ("sgd", "adam")
 
 
-def _dense(X: Any) -> Array:
-    """Sparse input is densified (the engine multiplies dense arrays)."""
-    return X.toarray() if scipy.sparse.issparse(X) else X
+def _rows(X: Any) -> Array:
+    """Sparse input stays sparse, as CSR rows: the first layer multiplies it as it is."""
+    rows: Array = as_sparse_rows(X) if is_sparse(X) else X
+    return rows
 
 
 class _SklearnEpochEnd(Callback):
@@ -311,7 +311,7 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
         return float(np.average(per_sample, weights=weights))
 
     def _raw(self, X: Array) -> Array:
-        """The output layer's values before its activation, for dense X."""
+        """The output layer's values before its activation, for validated X."""
         module = self.module_
         was_training = module.training  # fit leaves it False: no walk over modules
         if was_training:
@@ -329,7 +329,7 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
         X = validate_data(
             self, X, accept_sparse=["csr", "csc"], dtype=self._dtype, reset=False
         )
-        raw = self._raw(_dense(X))
+        raw = self._raw(_rows(X))
         act = self.out_activation_
         with np.errstate(over="ignore"):
             if act == "softmax":
@@ -358,7 +358,7 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
             not self.warm_start and not incremental
         )
         X, Y = self._validate_input(X, y, incremental, first_pass, classes)
-        X = _dense(X)
+        X = _rows(X)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         sample_weight = self._with_class_weight(y, sample_weight)
@@ -650,7 +650,7 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
         was_training = self.module_.training
         self.module_.eval()
         try:
-            out = Tensor(_dense(X))
+            out = Tensor(_rows(X))
             seen = -1
             with no_grad():
                 for module in self.module_:
@@ -1012,7 +1012,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
                 "validation_data: y contains labels not seen in fit: "
                 f"{np.array(sorted(unknown)).tolist()}"
             )
-        return _dense(X), self._one_hot(y, self._dtype)
+        return _rows(X), self._one_hot(y, self._dtype)
 
     def _stratify(self) -> bool:
         return self.n_outputs_ == 1 or self._label_binarizer.y_type_ == "multiclass"
@@ -1022,10 +1022,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
 
     def _score_on(self, X: Array, y: Array, sample_weight: Array | None) -> float:
         return float(
-            accuracy_score(y, self._predict_dense(X), sample_weight=sample_weight)
+            accuracy_score(y, self._predict_validated(X), sample_weight=sample_weight)
         )
 
-    def _predict_dense(self, X: Array) -> Array:
+    def _predict_validated(self, X: Array) -> Array:
+        """Labels for X already validated (dense, or CSR rows), from the logits."""
         raw = self._raw(X)
         if self.out_activation_ == "softmax":
             probs = raw  # argmax of the logits is the argmax of the softmax
@@ -1235,7 +1236,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
             self, X, accept_sparse=["csr", "csc"], dtype=self._dtype, reset=False
         )
         Y = np.asarray(y, dtype=self._dtype)
-        return _dense(X), Y.reshape(-1, 1) if Y.ndim == 1 else Y
+        return _rows(X), Y.reshape(-1, 1) if Y.ndim == 1 else Y
 
     def _score_on(self, X: Array, y: Array, sample_weight: Array | None) -> float:
         pred = self._raw(X)

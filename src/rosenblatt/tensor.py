@@ -32,7 +32,15 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rosenblatt import ops
-from rosenblatt.backend import Array, ArrayLike, DTypeLike, as_array, xp
+from rosenblatt.backend import (
+    Array,
+    ArrayLike,
+    DTypeLike,
+    as_array,
+    as_sparse_rows,
+    is_sparse,
+    xp,
+)
 from rosenblatt.ops import Axis, Op
 
 __all__ = [
@@ -110,7 +118,8 @@ class Tensor:
         The values. Floating NumPy arrays keep their dtype (as ``torch.as_tensor``);
         Python numbers, lists, integer and boolean arrays become the default dtype
         (float32, see ``backend.set_default_dtype``). No copy is made when ``data``
-        already is an array of the wanted dtype.
+        already is an array of the wanted dtype. A scipy.sparse matrix is kept as
+        CSR: constant input data that only linear layers (``F.linear``) take.
     requires_grad : bool
         Whether ``backward()`` should compute and keep a gradient for this tensor.
     dtype : dtype, optional
@@ -147,7 +156,15 @@ class Tensor:
     ) -> None:
         if isinstance(data, Tensor):
             data = data.data
-        self.data: Array = as_array(data, dtype)
+        if is_sparse(data):
+            if requires_grad:
+                raise TypeError(
+                    "Tensor: a scipy.sparse matrix is constant input data (for linear "
+                    "layers); it cannot require grad"
+                )
+            self.data: Array = as_sparse_rows(data, dtype)
+        else:
+            self.data = as_array(data, dtype)
         self.grad: Array | None = None
         self.requires_grad = requires_grad
         self._op: Op | None = None
@@ -165,8 +182,16 @@ class Tensor:
         This is how every operation enters the graph, and how to add your own: write
         an ``Op`` (forward and backward on arrays) and call ``Tensor.from_op(op, x)``.
         """
+        arrays = [p.data for p in parents]
+        if not op.accepts_sparse:
+            for array in arrays:
+                if type(array) is not xp.ndarray and is_sparse(array):
+                    raise TypeError(
+                        f"{type(op).__name__}: an input is a scipy.sparse matrix, which "
+                        "only linear layers take; convert it with .toarray() first"
+                    )
         out = Tensor.__new__(Tensor)
-        out.data = op.forward(*[p.data for p in parents])
+        out.data = op.forward(*arrays)
         out.grad = None
         out._retain = out._freed = False
         out._seq = next(_creation)

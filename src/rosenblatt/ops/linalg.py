@@ -57,7 +57,13 @@ class Linear(Op):
     broadcast bias gradient's reduction in ``tensor.py``, and one (N, D_out) temporary
     (the bias is added in place). The input gradient is skipped when no one needs it
     (a network's first layer), which saves a third of that layer's backward products.
+
+    x may be a scipy.sparse CSR matrix (constant input data, such as TF-IDF rows):
+    x @ W and x^T @ grad_output are then SciPy's sparse-times-dense products, and
+    the input is never densified.
     """
+
+    accepts_sparse = True
 
     def forward(self, x: Array, weight: Array, bias: Array | None = None) -> Array:
         self.x, self.weight = x, weight

@@ -24,6 +24,8 @@ class Op:
     """
 
     needs_input_grad: tuple[bool, ...] = ()
+    accepts_sparse: bool = False
+    """Whether an input may be a scipy.sparse matrix (constant data); only Linear's."""
 
     # Each op declares its own inputs (``forward(self, a, b)``); ``*args: Any`` lets
     # the type checker accept every such signature as an override.

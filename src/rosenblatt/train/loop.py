@@ -9,7 +9,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rosenblatt.backend import Array, ArrayLike, keep_freed_memory, resolve_rng, xp
+from rosenblatt.backend import (
+    Array,
+    ArrayLike,
+    as_sparse_rows,
+    is_sparse,
+    keep_freed_memory,
+    resolve_rng,
+    xp,
+)
 from rosenblatt.nn import Module
 from rosenblatt.optim import Optimizer
 from rosenblatt.tensor import Tensor, no_grad
@@ -57,6 +65,12 @@ class History:
 
 
 def _as_inputs(X: ArrayLike, dtype: np.dtype, who: str) -> Array:
+    if is_sparse(X):  # kept sparse, as CSR rows: for a network that starts with Linear
+        rows = as_sparse_rows(X, dtype)
+        if not xp.all(xp.isfinite(rows.data)):
+            raise ValueError(f"{who}: X contains NaN or infinity")
+        sparse_rows: Array = rows
+        return sparse_rows
     array = xp.asarray(X)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{who}: expected numeric X, got dtype {array.dtype}")
@@ -106,7 +120,7 @@ def predict(model: Module, X: ArrayLike, batch_size: int = 1024) -> Array:
         with no_grad():
             parts = [
                 model(Tensor(inputs[i : i + batch_size])).data
-                for i in range(0, len(inputs), batch_size)
+                for i in range(0, inputs.shape[0], batch_size)
             ]
     finally:
         model.train(was_training)
@@ -189,11 +203,11 @@ class Trainer:
             )
         dtype = _model_dtype(self.model)
         inputs = _as_inputs(X, dtype, "fit")
-        targets = _as_targets(y, len(inputs), dtype, "fit")
+        targets = _as_targets(y, inputs.shape[0], dtype, "fit")
         weights = None
         if sample_weight is not None:
             weights = _as_targets(
-                sample_weight, len(inputs), dtype, "fit (sample_weight)"
+                sample_weight, inputs.shape[0], dtype, "fit (sample_weight)"
             )
             if weights.ndim != 1 or (weights < 0).any():
                 raise ValueError(
@@ -201,11 +215,11 @@ class Trainer:
                 )
         if validation_split and validation_data is None:
             # As Keras: the *last* samples, taken before any shuffling.
-            n_val = max(1, round(len(inputs) * validation_split))
+            n_val = max(1, round(inputs.shape[0] * validation_split))
             validation_data = (inputs[-n_val:], targets[-n_val:])
             inputs, targets = inputs[:-n_val], targets[:-n_val]
             weights = None if weights is None else weights[:-n_val]
-        if len(inputs) == 0:
+        if inputs.shape[0] == 0:
             raise ValueError("fit: no training samples (X is empty)")
         if not isinstance(checkpoint_every, int) or checkpoint_every < 1:
             raise ValueError(
@@ -213,7 +227,7 @@ class Trainer:
             )
         generator = resolve_rng(rng)
         keep_freed_memory()  # each batch's temporaries reuse the last one's memory
-        n = len(inputs)
+        n = inputs.shape[0]
         self.epochs, self.n_batches = epochs, math.ceil(n / batch_size)
         self.stop_training = False
         history, start = History(), 0
@@ -329,8 +343,9 @@ def fit(
         ``loss_fn(outputs, targets)`` -> scalar Tensor (``F.cross_entropy``, ...).
     optimizer : Optimizer
         Built over ``model.parameters()``.
-    X : array_like of shape (n_samples, ...)
-        Inputs; converted once to the model's dtype. NaN or inf raise.
+    X : array_like of shape (n_samples, ...), or a scipy.sparse matrix
+        Inputs; converted once to the model's dtype. NaN or inf raise. A sparse
+        matrix stays sparse (as CSR) for a model whose first layer is ``Linear``.
     y : array_like of shape (n_samples,) or (n_samples, K)
         Class indices or target values.
     epochs, batch_size : int

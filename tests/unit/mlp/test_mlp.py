@@ -1,5 +1,6 @@
 """MLPClassifier / MLPRegressor: scikit-learn's behaviour, messages, and our extras."""
 
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -230,7 +231,7 @@ def test_early_stopping_scores_predict_s_labels_even_at_one_half() -> None:
         clf.coefs_ = [np.zeros_like(c) for c in clf.coefs_]
         clf.intercepts_ = [np.zeros_like(b) for b in clf.intercepts_]
         np.testing.assert_array_equal(clf.predict(X), np.zeros_like(y))
-        np.testing.assert_array_equal(clf._predict_dense(X), clf.predict(X))
+        np.testing.assert_array_equal(clf._predict_validated(X), clf.predict(X))
     labels = np.array(["setosa", "versicolor", "virginica"])[Y_IRIS]
     clf = quiet(MLPClassifier((3,), max_iter=5, random_state=0).fit, X_IRIS, labels)
     expected = clf._label_binarizer.inverse_transform(clf.predict_proba(X_IRIS))
@@ -252,6 +253,45 @@ def test_float32_stays_float32_and_sparse_is_accepted() -> None:
     )
     dense = quiet(MLPClassifier((5,), max_iter=5, random_state=0).fit, X_IRIS, Y_IRIS)
     np.testing.assert_allclose(sparse.coefs_[0], dense.coefs_[0])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"solver": "adam"},
+        {"solver": "lbfgs"},
+        {"solver": "sgd", "early_stopping": True, "validation_fraction": 0.2},
+    ],
+    ids=["adam", "lbfgs", "sgd-early-stopping"],
+)
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+def test_sparse_input_trains_and_predicts_as_its_dense_copy(params, fmt) -> None:
+    X = scipy.sparse.random(120, 40, density=0.1, format=fmt, random_state=0)
+    y = np.random.default_rng(0).integers(0, 3, 120)
+    make = lambda: MLPClassifier((6,), max_iter=8, random_state=0, **params)  # noqa: E731
+    sparse, dense = quiet(make().fit, X, y), quiet(make().fit, X.toarray(), y)
+    for a, b in zip(sparse.coefs_, dense.coefs_, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        sparse.predict_proba(X), dense.predict_proba(X.toarray()), rtol=1e-9
+    )
+    np.testing.assert_allclose(
+        sparse.transform(X), dense.transform(X.toarray()), rtol=1e-9, atol=1e-12
+    )
+
+
+def test_sparse_input_is_never_densified() -> None:
+    # 2,000 x 100,000 would be 1.6 GB dense; sparse, with 5 entries a row, 0.1 MB
+    X = scipy.sparse.random(2_000, 100_000, density=5e-5, random_state=0)
+    y = np.arange(2_000) % 2
+    tracemalloc.start()
+    try:
+        clf = quiet(MLPClassifier((4,), max_iter=2, random_state=0).fit, X, y)
+        clf.predict(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 2**20  # the weights and Adam's moments: about 13 MB
 
 
 def test_lbfgs_has_no_partial_fit() -> None:

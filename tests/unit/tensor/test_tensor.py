@@ -2,9 +2,11 @@
 
 import numpy as np
 import pytest
+import scipy.sparse
 
 import rosenblatt as rb
 from rosenblatt import Tensor
+from rosenblatt.nn import functional as F
 
 # --- construction and dtypes ---
 
@@ -295,3 +297,32 @@ def test_ops_do_not_modify_their_inputs() -> None:
     t = Tensor(a, requires_grad=True)
     (t.relu() * t.sigmoid() + t.softmax() + t.clip(-1, 1)).sum().backward()
     np.testing.assert_array_equal(a, before)
+
+
+# --- sparse input: constant data for linear layers ---
+
+
+def test_linear_on_sparse_input_matches_its_dense_copy() -> None:
+    dense = np.random.default_rng(0).random((6, 5)) * (np.arange(30) % 4 == 0).reshape(
+        6, 5
+    )
+    sparse = scipy.sparse.csc_matrix(dense)  # kept as CSR rows
+    weight = Tensor(np.random.default_rng(1).random((5, 3)), requires_grad=True)
+    bias = Tensor(np.zeros(3), requires_grad=True)
+    grads = []
+    for x in (Tensor(sparse), Tensor(dense)):
+        weight.grad = bias.grad = None
+        out = F.linear(x, weight, bias)
+        (out * out).sum().backward()
+        grads.append((out.data, weight.grad, bias.grad))
+    assert scipy.sparse.isspmatrix_csr(Tensor(sparse).data)
+    for a, b in zip(*grads, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_sparse_input_elsewhere_gets_a_clear_error() -> None:
+    x = Tensor(scipy.sparse.random(3, 4, density=0.5, random_state=0))
+    with pytest.raises(TypeError, match=r"ReLU: an input is a scipy\.sparse matrix"):
+        x.relu()
+    with pytest.raises(TypeError, match="cannot require grad"):
+        Tensor(scipy.sparse.eye(3), requires_grad=True)

@@ -4,6 +4,7 @@ import io
 
 import numpy as np
 import pytest
+import scipy.sparse
 
 from rosenblatt import Tensor, nn, optim
 from rosenblatt.data import load_digits
@@ -323,3 +324,32 @@ def test_predict_restores_training_mode_and_records_nothing() -> None:
     assert net.training and isinstance(out, np.ndarray)
     np.testing.assert_array_equal(out, predict(net, XOR_X))  # eval mode: no dropout
     assert out.shape == (4, 2) and not isinstance(out, Tensor)
+
+
+def test_a_sparse_x_trains_a_dense_network_and_predicts() -> None:
+    digits = load_digits(seed=0)  # pixels in [0, 1], about half of them 0
+    X = scipy.sparse.csr_matrix(digits.X_train[:400])
+    y = digits.y_train[:400]
+    results = []
+    for inputs in (X, X.toarray()):
+        net = nn.build_mlp([64, 16, 10], rng=0)
+        history = fit(
+            net,
+            F.cross_entropy,
+            optim.Adam(net.parameters(), lr=0.01),
+            inputs,
+            y,
+            epochs=3,
+            batch_size=50,
+            rng=0,
+            validation_split=0.25,
+            verbose=0,
+        )
+        results.append((history["val_loss"], predict(net, inputs)))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-5)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-4, atol=1e-5)
+    bad = X.copy()
+    bad.data[0] = np.nan
+    net = nn.build_mlp([64, 10], rng=0)
+    with pytest.raises(ValueError, match="X contains NaN or infinity"):
+        fit(net, F.cross_entropy, optim.SGD(net.parameters()), bad, y, verbose=0)
