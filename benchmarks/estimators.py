@@ -37,6 +37,17 @@ def contenders(params: dict[str, Any], regressor: bool = False) -> dict[str, Any
     }
 
 
+def _sparse_text_like(n: int) -> tuple[Any, Any, Any, Any]:
+    """CSR rows of 10,000 features, 50 non-zeros each; 5 classes from a linear rule."""
+    import scipy.sparse
+
+    rng = np.random.default_rng(0)
+    X = scipy.sparse.random(n, 10_000, density=0.005, format="csr", random_state=rng)
+    y = np.asarray(X @ rng.normal(size=(10_000, 5))).argmax(axis=1)
+    cut = n * 3 // 4
+    return X[:cut], y[:cut], X[cut:], y[cut:]
+
+
 def section(quick: bool, rounds: int | None = None) -> Section:
     from sklearn.datasets import load_diabetes, load_digits
     from sklearn.model_selection import train_test_split
@@ -60,11 +71,18 @@ def section(quick: bool, rounds: int | None = None) -> Section:
     big = {"hidden_layer_sizes": (256, 128), "batch_size": 128}
     name = f"{f64.source} ({len(f64.X):,} x 784)"
     epochs = 2 if quick else 5
+    sparse = _sparse_text_like(4_000 if quick else 12_000)
     cases = [
         ("digits, default parameters", {}, digits),
         ("digits, `solver='lbfgs'`", {"solver": "lbfgs"}, digits),
         ("digits, `solver='sgd'`", {"solver": "sgd"}, digits),
         ("diabetes, `MLPRegressor`, default parameters (R^2)", {}, diabetes),
+        (
+            f"sparse {sparse[0].shape[0] + sparse[2].shape[0]:,} x 10,000 (density "
+            "0.005, TF-IDF-like), 3 epochs",
+            {"max_iter": 3},
+            sparse,
+        ),
         (
             f"{name}, default network, float64, {epochs} epochs",
             {"max_iter": epochs},
