@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse
 from numpy.typing import ArrayLike, DTypeLike, NDArray
+from scipy.special import expit  # the logistic function as one ufunc (CuPy: cupyx)
 
 __all__ = [
     "Array",
@@ -21,6 +22,7 @@ __all__ = [
     "DTypeLike",
     "as_array",
     "as_sparse_rows",
+    "expit",
     "get_default_dtype",
     "is_sparse",
     "keep_freed_memory",

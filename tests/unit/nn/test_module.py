@@ -222,6 +222,11 @@ def test_activation_modules_match_their_formulas() -> None:
 def test_sigmoid_does_not_overflow() -> None:
     out = Tensor([-1000.0, 1000.0]).sigmoid().data
     np.testing.assert_array_equal(out, [0.0, 1.0])
+    # and keeps full relative precision far out on the left, where it is tiny
+    for size in (6, 6_000):  # SciPy's expit for small arrays, NumPy's calls beyond
+        x = np.resize([-700.0, -40.0, -1.0, 0.0, 3.0, 40.0], size)
+        safe = np.where(x < 0, np.exp(x) / (1 + np.exp(x)), 1 / (1 + np.exp(-x)))
+        np.testing.assert_allclose(Tensor(x).sigmoid().data, safe, rtol=1e-15)
 
 
 # --- init ---
