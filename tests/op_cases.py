@@ -209,6 +209,16 @@ def mse_shapes(data: Draw) -> tuple[list[tuple[int, ...]], dict[str, Any]]:
     }
 
 
+def poisson_shapes(data: Draw) -> tuple[list[tuple[int, ...]], dict[str, Any]]:
+    shape = data.draw(small_shape(1, 2))
+    seed = data.draw(st.integers(0, 2**16))
+    counts = np.random.default_rng(seed).poisson(2.0, shape).astype(np.float64)
+    return [shape], {
+        "target": counts,
+        "reduction": data.draw(st.sampled_from(["mean", "sum", "none"])),
+    }
+
+
 def conv_shapes(data: Draw) -> tuple[list[tuple[int, ...]], dict[str, Any]]:
     groups = data.draw(st.sampled_from([1, 1, 2]))
     c_in, c_out = (
@@ -512,6 +522,18 @@ OP_CASES: list[OpCase] = [
         ),
         lambda z, target, reduction: _tf().binary_cross_entropy_with_logits(
             z, _torch().as_tensor(target), reduction=reduction
+        ),
+    ),
+    OpCase(
+        "poisson_nll_loss",
+        poisson_shapes,
+        lambda z, target, reduction: F.poisson_nll_loss(z, target, reduction),
+        lambda z, target, reduction: _tf().poisson_nll_loss(
+            z,
+            _torch().as_tensor(target),
+            log_input=True,
+            full=False,
+            reduction=reduction,
         ),
     ),
     OpCase(

@@ -276,10 +276,14 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
                 axis=1
             )
         if act == "exp":
-            # half Poisson deviance, plus scikit-learn's constant xlogy(y, y) - y
-            constant = Tensor((xlogy(Y, Y) - Y).astype(raw.dtype))
-            per_sample = (raw.exp() - raw * Y + constant).sum(axis=1)
-            return per_sample.mean() if mean else per_sample
+            # half Poisson deviance: exp(z) - y z (one fused node) plus scikit-learn's
+            # constant xlogy(y, y) - y, which takes no gradient
+            constant = xlogy(Y, Y) - Y
+            if mean:
+                loss = F.poisson_nll_loss(raw, Y) * float(k)
+                return loss + float(constant.sum()) / len(Y)
+            per_sample = F.poisson_nll_loss(raw, Y, reduction="none").sum(axis=1)
+            return per_sample + constant.sum(axis=1).astype(raw.dtype)
         if mean:
             return F.mse_loss(raw, Y) * (0.5 * k)
         diff = raw - Y

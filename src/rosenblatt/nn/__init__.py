@@ -14,7 +14,12 @@ from rosenblatt.nn.builders import ACTIVATIONS, build_mlp
 from rosenblatt.nn.conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
 from rosenblatt.nn.dropout import Dropout
 from rosenblatt.nn.linear import Linear
-from rosenblatt.nn.loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
+from rosenblatt.nn.loss import (
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    MSELoss,
+    PoissonNLLLoss,
+)
 from rosenblatt.nn.module import Module, Parameter, Sequential
 from rosenblatt.nn.normalization import (
     BatchNorm1d,
@@ -42,6 +47,7 @@ __all__ = [
     "MaxPool2d",
     "Module",
     "Parameter",
+    "PoissonNLLLoss",
     "ReLU",
     "Sequential",
     "Sigmoid",

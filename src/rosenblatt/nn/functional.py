@@ -27,6 +27,7 @@ __all__ = [
     "log_softmax",
     "max_pool2d",
     "mse_loss",
+    "poisson_nll_loss",
     "relu",
     "sigmoid",
     "softmax",
@@ -307,6 +308,23 @@ def binary_cross_entropy_with_logits(
             f"{input.shape} (as the logits), got {t.shape}"
         )
     return Tensor.from_op(ops.BinaryCrossEntropyWithLogits(t, reduction), input)
+
+
+def poisson_nll_loss(
+    input: Tensor, target: Tensor | ArrayLike, reduction: str = "mean"
+) -> Tensor:
+    """exp(z) - t z for log-rates z and counts t >= 0: Poisson NLL without log(t!).
+
+    PyTorch's ``poisson_nll_loss`` with ``log_input=True`` and ``full=False``.
+    """
+    _check_reduction("poisson_nll_loss", reduction)
+    t = _target_array(target).astype(input.dtype, copy=False)
+    if t.shape != input.shape:
+        raise ValueError(
+            "poisson_nll_loss: expected target of shape "
+            f"{input.shape} (as the input), got {t.shape}"
+        )
+    return Tensor.from_op(ops.PoissonNLLWithLogRate(t, reduction), input)
 
 
 def cross_entropy(

@@ -1,4 +1,4 @@
-"""Loss modules wrapping ``nn.functional``: MSELoss, CrossEntropyLoss, BCEWithLogitsLoss."""
+"""Loss modules wrapping ``nn.functional``: MSE, cross-entropy, BCE, Poisson NLL."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from rosenblatt.nn import functional as F
 from rosenblatt.nn.module import Module
 from rosenblatt.tensor import Tensor
 
-__all__ = ["BCEWithLogitsLoss", "CrossEntropyLoss", "MSELoss"]
+__all__ = ["BCEWithLogitsLoss", "CrossEntropyLoss", "MSELoss", "PoissonNLLLoss"]
 
 
 class _Loss(Module):
@@ -38,3 +38,10 @@ class BCEWithLogitsLoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor | ArrayLike) -> Tensor:
         return F.binary_cross_entropy_with_logits(input, target, self.reduction)
+
+
+class PoissonNLLLoss(_Loss):
+    """exp(input) - target * input: Poisson NLL of counts, the input a log-rate."""
+
+    def forward(self, input: Tensor, target: Tensor | ArrayLike) -> Tensor:
+        return F.poisson_nll_loss(input, target, self.reduction)

@@ -29,6 +29,7 @@ from rosenblatt.ops.elementwise import (
 from rosenblatt.ops.linalg import Linear, MatMul
 from rosenblatt.ops.loss import (
     BinaryCrossEntropyWithLogits,
+    PoissonNLLWithLogRate,
     SoftmaxCrossEntropy,
     SquaredError,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "AvgPool2d",
     "Axis",
     "BinaryCrossEntropyWithLogits",
+    "PoissonNLLWithLogRate",
     "Clip",
     "Concatenate",
     "Conv2d",

@@ -1,4 +1,4 @@
-"""Fused losses: softmax cross-entropy, binary cross-entropy on logits, squared error.
+"""Fused losses: softmax and binary cross-entropy, squared error, Poisson NLL.
 
 Each op computes the per-sample (or per-element) losses and applies the reduction
 ('none', 'sum' or 'mean') itself, so a loss is one graph node: a separate Mean node
@@ -12,7 +12,12 @@ from rosenblatt.backend import Array, xp
 from rosenblatt.ops.elementwise import logistic
 from rosenblatt.ops.op import Op
 
-__all__ = ["BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy", "SquaredError"]
+__all__ = [
+    "BinaryCrossEntropyWithLogits",
+    "PoissonNLLWithLogRate",
+    "SoftmaxCrossEntropy",
+    "SquaredError",
+]
 
 REDUCTIONS = ("none", "sum", "mean")
 
@@ -140,5 +145,26 @@ class SquaredError(_ReducedLoss):
 
     def backward(self, grad_output: Array) -> tuple[Array]:
         grad = self.diff * 2
+        grad *= self._scale(grad_output)
+        return (grad,)
+
+
+class PoissonNLLWithLogRate(_ReducedLoss):
+    """loss = exp(z) - t z, elementwise, for z the log of a Poisson rate and counts t.
+
+    The negative log-likelihood of t under Poisson(exp(z)), without the log(t!) that
+    does not depend on z (PyTorch's ``poisson_nll_loss`` with ``log_input=True``,
+    ``full=False``). Backward: grad_z = scale * (exp(z) - t).
+
+    Fused so that a Poisson regression's loss is one node, not an exp, a product, a
+    difference and a reduction.
+    """
+
+    def forward(self, z: Array) -> Array:
+        self.rate = xp.exp(z)
+        return self._reduce(self.rate - self.target * z)
+
+    def backward(self, grad_output: Array) -> tuple[Array]:
+        grad = self.rate - self.target
         grad *= self._scale(grad_output)
         return (grad,)
