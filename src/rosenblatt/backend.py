@@ -9,12 +9,11 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+import sys
 from typing import Any
 
 import numpy as np
-import scipy.sparse
 from numpy.typing import ArrayLike, DTypeLike, NDArray
-from scipy.special import expit  # the logistic function as one ufunc (CuPy: cupyx)
 
 __all__ = [
     "Array",
@@ -80,8 +79,15 @@ def as_array(data: ArrayLike, dtype: DTypeLike | None = None) -> Array:
 
 
 def is_sparse(data: Any) -> bool:
-    """True for a scipy.sparse matrix or array (input data a Linear layer can take)."""
-    return type(data) is not np.ndarray and bool(scipy.sparse.issparse(data))
+    """True for a scipy.sparse matrix or array (input data a Linear layer can take).
+
+    SciPy is not imported for this (0.13 s): without scipy.sparse loaded, nothing
+    can be one of its matrices.
+    """
+    if type(data) is np.ndarray:
+        return False
+    sparse = sys.modules.get("scipy.sparse")
+    return sparse is not None and bool(sparse.issparse(data))
 
 
 def as_sparse_rows(data: Any, dtype: DTypeLike | None = None) -> Any:
@@ -99,6 +105,23 @@ def as_sparse_rows(data: Any, dtype: DTypeLike | None = None) -> Any:
             )
         wanted = _default_dtype
     return rows if rows.dtype == wanted else rows.astype(wanted)
+
+
+_expit: Any = None
+
+
+def expit(x: Array) -> Array:
+    """The logistic function 1 / (1 + exp(-x)) in one pass: SciPy's ``expit`` ufunc.
+
+    Imported on first use, which keeps ``import rosenblatt`` from loading SciPy.
+    """
+    global _expit
+    if _expit is None:
+        from scipy.special import expit as scipy_expit
+
+        _expit = scipy_expit
+    y: Array = _expit(x)
+    return y
 
 
 def resolve_rng(rng: np.random.Generator | int | None) -> np.random.Generator:

@@ -1,6 +1,8 @@
 """backend: the allocator setting the training loop makes."""
 
 import platform
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -41,3 +43,15 @@ def test_lbfgs_training_keeps_freed_memory_too(fresh) -> None:
     X, y = np.random.default_rng(0).random((8, 2)), np.array([0, 1] * 4)
     MLPClassifier((3,), solver="lbfgs", max_iter=2).fit(X, y)  # no Trainer involved
     assert backend._kept is True
+
+
+def test_the_engine_imports_without_scipy() -> None:
+    # SciPy takes 0.13 s to import; the engine needs it only for sparse input
+    # (already loaded by whoever built the matrix) and, on first use, expit.
+    code = (
+        "import sys, numpy as np, rosenblatt.tensor as t, rosenblatt.nn as nn;"
+        "x = t.Tensor(np.ones((2, 3), np.float32), requires_grad=True);"
+        "(nn.Linear(3, 2)(x).relu().sum()).backward();"
+        "assert 'scipy' not in sys.modules, 'scipy was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
