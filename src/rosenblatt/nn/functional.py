@@ -35,8 +35,6 @@ __all__ = [
     "tanh",
 ]
 
-_REDUCTIONS = REDUCTIONS
-
 
 # --- activations ---
 
@@ -262,14 +260,27 @@ def local_response_norm(
 
 
 def _check_reduction(name: str, reduction: str) -> None:
-    if reduction not in _REDUCTIONS:
+    if reduction not in REDUCTIONS:
         raise ValueError(
-            f"{name}: expected reduction in {_REDUCTIONS}, got {reduction!r}"
+            f"{name}: expected reduction in {REDUCTIONS}, got {reduction!r}"
         )
 
 
 def _target_array(target: Tensor | ArrayLike) -> Array:
     return target.data if isinstance(target, Tensor) else xp.asarray(target)
+
+
+def _elementwise_target(
+    name: str, input: Tensor, target: Tensor | ArrayLike, reduction: str, like: str
+) -> Array:
+    """The checked target of an elementwise loss: input's shape and dtype."""
+    _check_reduction(name, reduction)
+    t = _target_array(target).astype(input.dtype, copy=False)
+    if t.shape != input.shape:
+        raise ValueError(
+            f"{name}: expected target of shape {input.shape} (as {like}), got {t.shape}"
+        )
+    return t
 
 
 def mse_loss(
@@ -300,13 +311,9 @@ def binary_cross_entropy_with_logits(
     input: Tensor, target: Tensor | ArrayLike, reduction: str = "mean"
 ) -> Tensor:
     """-[t log sigmoid(z) + (1-t) log(1 - sigmoid(z))], stable for any logit z."""
-    _check_reduction("binary_cross_entropy_with_logits", reduction)
-    t = _target_array(target).astype(input.dtype, copy=False)
-    if t.shape != input.shape:
-        raise ValueError(
-            "binary_cross_entropy_with_logits: expected target of shape "
-            f"{input.shape} (as the logits), got {t.shape}"
-        )
+    t = _elementwise_target(
+        "binary_cross_entropy_with_logits", input, target, reduction, "the logits"
+    )
     return Tensor.from_op(ops.BinaryCrossEntropyWithLogits(t, reduction), input)
 
 
@@ -317,13 +324,7 @@ def poisson_nll_loss(
 
     PyTorch's ``poisson_nll_loss`` with ``log_input=True`` and ``full=False``.
     """
-    _check_reduction("poisson_nll_loss", reduction)
-    t = _target_array(target).astype(input.dtype, copy=False)
-    if t.shape != input.shape:
-        raise ValueError(
-            "poisson_nll_loss: expected target of shape "
-            f"{input.shape} (as the input), got {t.shape}"
-        )
+    t = _elementwise_target("poisson_nll_loss", input, target, reduction, "the input")
     return Tensor.from_op(ops.PoissonNLLWithLogRate(t, reduction), input)
 
 
