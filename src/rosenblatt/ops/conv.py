@@ -141,7 +141,8 @@ class Conv2d(Op):
         out = _output_shape(x, (kh, kw), self.stride, self.padding, self.dilation)
         padded = _pad(x, self.padding)
         unfolded: Array = xp.empty((c, kh, kw, n, out[0], out[1]), dtype=x.dtype)
-        for i, j, where in _offset_slices((kh, kw), self.stride, self.dilation, out):
+        self.slices = _offset_slices((kh, kw), self.stride, self.dilation, out)
+        for i, j, where in self.slices:  # backward scatters through the same slices
             unfolded[:, i, j] = padded[where].transpose(1, 0, 2, 3)
         cols = unfolded.reshape(g, c_group * kh * kw, n * out[0] * out[1])
         kernels = weight.reshape(g, c_out // g, -1)  # (G, C_out/G, C/G kH kW)
@@ -178,9 +179,7 @@ class Conv2d(Op):
                 (n, c, self.x_shape[2] + 2 * ph, self.x_shape[3] + 2 * pw),
                 dtype=grad_output.dtype,
             )
-            for i, j, where in _offset_slices(
-                (kh, kw), self.stride, self.dilation, self.out
-            ):
+            for i, j, where in self.slices:
                 grad_x[where] += grad_cols[:, i, j].transpose(1, 0, 2, 3)
             grad_x = grad_x[:, :, ph : ph + self.x_shape[2], pw : pw + self.x_shape[3]]
         self.cols = self.kernels = None  # type: ignore[assignment]  # free the buffer
@@ -213,9 +212,9 @@ class MaxPool2d(Op):
 
     def forward(self, x: Array) -> Array:
         out = _output_shape(x, self.kernel, self.stride, self.padding, self.dilation)
-        self.x_shape, self.out = x.shape, out
         padded = _pad(x, self.padding, -xp.inf)
         slices = _offset_slices(self.kernel, self.stride, self.dilation, out)
+        self.x_shape, self.slices = x.shape, slices  # backward walks the same slices
         best = padded[slices[0][2]].copy()
         index_type = xp.uint8 if len(slices) <= 256 else xp.intp
         self.index = xp.zeros(best.shape, dtype=index_type)
@@ -230,14 +229,13 @@ class MaxPool2d(Op):
         ph, pw = self.padding
         n, c, h, w = self.x_shape
         grad = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=grad_output.dtype)
-        slices = _offset_slices(self.kernel, self.stride, self.dilation, self.out)
         # Windows that do not overlap write each input position at most once: the
         # masked gradient goes straight into its slice, with no temporary.
         reach = [
             d * (k - 1) + 1 for d, k in zip(self.dilation, self.kernel, strict=True)
         ]
         disjoint = all(s >= r for s, r in zip(self.stride, reach, strict=True))
-        for k, (_, _, where) in enumerate(slices):
+        for k, (_, _, where) in enumerate(self.slices):
             if disjoint:
                 xp.multiply(grad_output, self.index == k, out=grad[where])
             else:
