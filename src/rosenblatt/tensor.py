@@ -184,7 +184,7 @@ class Tensor:
         """
         arrays = [p.data for p in parents]
         if not op.accepts_sparse:
-            for array in arrays:
+            for array in arrays:  # the type test first: one comparison per input
                 if type(array) is not xp.ndarray and is_sparse(array):
                     raise TypeError(
                         f"{type(op).__name__}: an input is a scipy.sparse matrix, which "
