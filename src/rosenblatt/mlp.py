@@ -2,32 +2,40 @@
 
 The estimators take scikit-learn's parameters, with its names, defaults and meaning,
 and expose its fitted attributes; change the import and every call keeps working.
-Underneath they are thin skins: the network is an ``nn.Sequential``, the gradients
-come from the autograd engine, the stochastic solvers are ``optim.SGD`` / ``optim.Adam``
-driven by ``train.Trainer``, and L-BFGS is SciPy's, fed by the same engine.
+They are thin skins over the library: the network is an ``nn.Sequential`` whose
+weights ``nn.init`` draws as scikit-learn draws them, the loss is ``nn.MLPLoss``, the
+solvers are ``optim.SGD`` / ``optim.Adam`` driven by ``train.Trainer`` and
+``optim.LBFGS``, and scikit-learn's end-of-epoch bookkeeping is one callback.
 
-The loss is scikit-learn's: the mean over samples (weighted by ``sample_weight``) of
-the output layer's loss, summed over outputs, plus alpha/2 ||W||^2 / n_samples (biases
-unpenalised); the initial weights are drawn exactly as scikit-learn draws them, so the
-same ``random_state`` gives the same starting network.
+Deliberate differences from scikit-learn (each tested in
+``tests/reference/test_sklearn_suite_exceptions.py``):
+
+- With ``early_stopping``, a fit whose loss becomes NaN or infinite stops at that
+  epoch (its validation score recorded as nan, the best weights kept, a
+  ConvergenceWarning); scikit-learn runs on to ``max_iter`` with NaN weights, to the
+  same end. Without early stopping both raise "Solver produced non-finite parameter
+  weights".
+- ``optimizer_`` (public) holds what scikit-learn keeps in ``_optimizer``: its current
+  rate is ``optimizer_.lr`` (scikit-learn's ``_optimizer.learning_rate``).
+- ``verbose`` with ``solver='lbfgs'`` prints nothing (SciPy's own printing is
+  deprecated).
 
 Beyond scikit-learn, each off by default: ``dropout``, one ``activation`` per hidden
 layer, ``class_weight``, ``fit(..., validation_data=(X_val, y_val))`` with
-``validation_loss_curve_``, ``callbacks``, a progress bar with ``verbose``,
-``transform(X, layer)`` for hidden activations, ``dtype``, and ``module_``.
+``validation_loss_curve_``, ``callbacks``, ``transform(X, layer)`` for hidden
+activations, ``dtype``, ``module_``, and model files (``save`` / ``load``) from which a
+model keeps training exactly as if it had never been saved.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
-import scipy.optimize
-from scipy.special import expit, xlogy
+from sklearn import get_config
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -62,8 +70,7 @@ from rosenblatt._persist import (
 )
 from rosenblatt.backend import as_sparse_rows, is_sparse, keep_freed_memory
 from rosenblatt.io import ModelFileError
-from rosenblatt.nn import functional as F
-from rosenblatt.tensor import Tensor, no_grad, sum_of_squares
+from rosenblatt.tensor import Tensor, no_grad
 from rosenblatt.train import Callback, Trainer
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
@@ -71,6 +78,12 @@ __all__ = ["MLPClassifier", "MLPRegressor"]
 Array = np.ndarray[Any, np.dtype[Any]]
 _ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
 _STOCHASTIC = ("sgd", "adam")
+_DROPOUT = Interval(float, 0, 1, closed="left")
+_NON_FINITE = (
+    "Solver produced non-finite parameter weights. The input data may contain large "
+    "values and need to be preprocessed, or learning_rate_init (now {lr:g}) may be too "
+    "large; try a smaller one."
+)
 
 
 def _rows(X: Any) -> Array:
@@ -79,52 +92,154 @@ def _rows(X: Any) -> Array:
     return rows
 
 
-class _SklearnEpochEnd(Callback):
-    """scikit-learn's end-of-epoch bookkeeping, as a fit-loop callback.
+def _sklearn_order(random_state: np.random.RandomState) -> Callable[[int], Array]:
+    """scikit-learn's epoch order: each epoch shuffles the previous epoch's order.
 
-    Records ``loss_``, ``loss_curve_``, ``t_`` and ``n_iter_``; scores the validation
-    set (early stopping) and the validation loss; counts epochs without improvement
-    by ``tol``; applies 'invscaling' and 'adaptive' rates; stops training when
-    scikit-learn would.
+    ``sklearn.utils.shuffle`` of the index array draws ``random_state.permutation(n)``
+    and indexes the current order with it; the same draws give the same batches.
+    """
+    order: Array | None = None
+
+    def next_order(n: int) -> Array:
+        nonlocal order
+        current = np.arange(n) if order is None else order
+        order = current[random_state.permutation(n)]
+        return order
+
+    return next_order
+
+
+class _Bookkeeping(Callback):
+    """scikit-learn's end-of-epoch bookkeeping, as one callback that owns its state.
+
+    It starts from the estimator's fitted attributes (a warm start, ``partial_fit``,
+    a loaded model, or weights set by hand) or afresh, records ``loss_curve_``,
+    ``t_``, ``n_iter_``, the validation scores and the best weights, counts epochs
+    without improvement by ``tol``, applies 'invscaling' and 'adaptive' rates,
+    prints what scikit-learn prints with ``verbose``, stops training when
+    scikit-learn would, and ``write`` puts its state back on the estimator once.
     """
 
-    def __init__(self, estimator: _BaseMLP, n_samples: int, validation: Any) -> None:
-        self.estimator, self.n_samples, self.validation = (
-            estimator,
-            n_samples,
-            validation,
-        )
+    def __init__(
+        self, est: _BaseMLP, fresh: bool, n_samples: int, validation: dict[str, Any]
+    ) -> None:
+        self.est, self.n_samples, self.validation = est, n_samples, validation
+        early = est.early_stopping
+
+        def previous(name: str, default: Any) -> Any:
+            value = None if fresh else getattr(est, name, None)
+            return default if value is None else value
+
+        self.n_iter, self.t = 0, int(previous("t_", 0))
+        self.loss = previous("loss_", np.nan)
+        self.loss_curve = list(previous("loss_curve_", []))
+        self.validation_loss_curve = list(previous("validation_loss_curve_", []))
+        self.no_improvement = int(previous("_no_improvement_count", 0))
+        self.best_loss = None if early else previous("best_loss_", np.inf)
+        self.scores = list(previous("validation_scores_", [])) if early else None
+        self.best_score = previous("best_validation_score_", -np.inf) if early else None
+        self.best_params = previous("_best_params", None) if early else None
+        if early and self.best_params is None:
+            self.best_params = [p.data.copy() for p in est.module_.parameters()]
         self.stopped = False
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        est = self.estimator
-        est.n_iter_ += 1
-        est.loss_ = logs["loss"]
-        est.t_ += self.n_samples
-        est.loss_curve_.append(est.loss_)
-        if self.validation.get("loss") is not None:
+        est = self.est
+        self.n_iter += 1
+        self.loss = logs["loss"]
+        self.t += self.n_samples
+        self.loss_curve.append(self.loss)
+        if est.verbose:
+            print(f"Iteration {self.n_iter}, loss = {self.loss:.8f}")
+        if "loss" in self.validation:
             X_val, Y_val, w_val = self.validation["loss"]
-            est.validation_loss_curve_.append(est._data_loss(X_val, Y_val, w_val))
-            logs["val_loss"] = est.validation_loss_curve_[-1]
-        est._update_no_improvement_count(self.validation.get("score"))
-        opt = self.trainer.optimizer
+            self.validation_loss_curve.append(est._data_loss(X_val, Y_val, w_val))
+            logs["val_loss"] = self.validation_loss_curve[-1]
+        if "score" in self.validation:
+            self._record_score(est._score_on(*self.validation["score"]))
+        else:
+            self._record_loss()
+        optimizer = self.trainer.optimizer
         if est.solver == "sgd" and est.learning_rate == "invscaling":
-            opt.lr = est.learning_rate_init / (est.t_ + 1) ** est.power_t
-        if est._no_improvement_count > est.n_iter_no_change:
-            if (
-                est.solver == "sgd"
-                and est.learning_rate == "adaptive"
-                and opt.lr > 1e-6
-            ):
-                opt.lr /= 5.0  # scikit-learn's adaptive rate: divide by 5 and go on
-                est._no_improvement_count = 0
-            else:
-                self.stopped = True
-                self.trainer.stop_training = True
+            optimizer.lr = est.learning_rate_init / (self.t + 1) ** est.power_t
+        if self.no_improvement > est.n_iter_no_change:
+            what = "Validation score" if "score" in self.validation else "Training loss"
+            message = (
+                f"{what} did not improve more than tol={est.tol:f} for "
+                f"{est.n_iter_no_change} consecutive epochs."
+            )
+            adaptive = est.solver == "sgd" and est.learning_rate == "adaptive"
+            if adaptive and optimizer.lr > 1e-6:
+                optimizer.lr /= 5.0  # scikit-learn's adaptive rate: divide by 5, go on
+                self.no_improvement = 0
+                if est.verbose:
+                    print(f"{message} Setting learning rate to {optimizer.lr:f}")
+                return
+            if est.verbose:
+                small = " Learning rate too small." if adaptive else ""
+                print(f"{message}{small} Stopping.")
+            self.stopped = self.trainer.stop_training = True
+
+    def _record_score(self, score: float) -> None:
+        assert self.scores is not None and self.best_score is not None
+        self.scores.append(score)
+        if self.est.verbose:
+            print(f"Validation score: {score:f}")
+        # a nan score is neither worse nor better: the count restarts, as scikit-learn's
+        if score < self.best_score + self.est.tol:
+            self.no_improvement += 1
+        else:
+            self.no_improvement = 0
+        if score > self.best_score:
+            self.best_score = score
+            self.best_params = [p.data.copy() for p in self.est.module_.parameters()]
+
+    def _record_loss(self) -> None:
+        assert self.best_loss is not None
+        if self.loss > self.best_loss - self.est.tol:
+            self.no_improvement += 1
+        else:
+            self.no_improvement = 0
+        self.best_loss = min(self.best_loss, self.loss)
+
+    def diverged(self) -> None:
+        """The loss became NaN or infinite: the epoch counts, its score is nan."""
+        self.n_iter += 1
+        self.t += self.n_samples
+        self.loss = np.nan
+        self.loss_curve.append(np.nan)
+        if self.scores is not None:
+            self.scores.append(np.nan)
+        self.stopped = True
+
+    def restore_best(self) -> None:
+        """Put the best validation weights back into the network (early stopping)."""
+        assert self.best_params is not None
+        for param, best in zip(
+            self.est.module_.parameters(), self.best_params, strict=True
+        ):
+            param.data[...] = best
+
+    def write(self, est: _BaseMLP) -> None:
+        """Set the fitted attributes that this state stands for."""
+        est.n_iter_, est.t_, est.loss_ = self.n_iter, self.t, self.loss
+        est.loss_curve_ = self.loss_curve
+        est.validation_loss_curve_ = self.validation_loss_curve
+        est.best_loss_, est._no_improvement_count = self.best_loss, self.no_improvement
+        est.validation_scores_, est.best_validation_score_ = (
+            self.scores,
+            self.best_score,
+        )
+        est._best_params = self.best_params
 
 
-class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: ignore[misc]
-    """What MLPClassifier and MLPRegressor share: network, loss, solvers, bookkeeping."""
+class _BaseMLP(
+    SavableEstimator,
+    TransformerMixin,
+    BaseEstimator,
+    auto_wrap_output_keys=None,  # transform wraps its own output: its width varies
+):  # type: ignore[misc]
+    """What MLPClassifier and MLPRegressor share: network, solvers, bookkeeping, files."""
 
     _constraints: ClassVar[dict[str, list[Any]]] = {
         "hidden_layer_sizes": [Interval(int, 1, None), list, tuple, np.ndarray],
@@ -154,7 +269,7 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
         "epsilon": [Interval(float, 0, None, closed="neither")],
         "n_iter_no_change": [Interval(int, 1, None), Options((np.inf,))],
         "max_fun": [Interval(int, 1, None)],
-        "dropout": [Interval(float, 0, 1, closed="left"), list, tuple],
+        "dropout": [_DROPOUT, list, tuple],
         "callbacks": [list, tuple, Options((None,))],
         "dtype": [Options((None, "float32", "float64", np.float32, np.float64))],
     }
@@ -177,146 +292,96 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
             )
         return values
 
-    def _layer_plan(self) -> tuple[list[int], list[str], list[float]]:
-        sizes = self._hidden_sizes()
-        activations = self._per_layer("activation", self.activation, len(sizes))
+    def _layer_plan(self) -> tuple[list[str], list[float]]:
+        """Each hidden layer's activation and drop probability, checked."""
+        n_hidden, who = len(self._hidden_sizes()), type(self).__name__
+        activations = self._per_layer("activation", self.activation, n_hidden)
         for act in activations:
             if act not in _ACTIVATIONS:
                 raise ValueError(
-                    f"{type(self).__name__}: unknown activation {act!r}; expected one of "
+                    f"{who}: unknown activation {act!r}; expected one of "
                     f"{list(_ACTIVATIONS)}"
                 )
-        dropouts = [
-            float(p) for p in self._per_layer("dropout", self.dropout, len(sizes))
-        ]
+        dropouts = self._per_layer("dropout", self.dropout, n_hidden)
         for p in dropouts:
-            if not 0.0 <= p < 1.0:
-                raise ValueError(
-                    f"{type(self).__name__}: dropout must be in [0, 1), got {p}"
-                )
+            if not _DROPOUT.accepts(p):
+                raise ValueError(f"{who}: dropout must be {_DROPOUT}, got {p}")
         if any(dropouts) and self.solver == "lbfgs":
             raise ValueError(
-                f"{type(self).__name__}: dropout needs a stochastic solver ('sgd' or "
-                "'adam'); L-BFGS needs a deterministic loss"
+                f"{who}: dropout needs a stochastic solver ('sgd' or 'adam'); L-BFGS "
+                "needs a deterministic loss"
             )
-        return sizes, activations, dropouts
+        return activations, [float(p) for p in dropouts]
 
-    def _build(self, n_features: int, n_outputs: int, dtype: np.dtype[Any]) -> None:
-        """Create ``module_`` and draw its weights the way scikit-learn does."""
-        sizes, activations, dropouts = self._layer_plan()
-        units = [n_features, *sizes, n_outputs]
+    def _build(self, units: list[int], dtype: Any) -> None:
+        """``module_`` for layer widths ``units``; ``coefs_``, ``intercepts_`` its arrays."""
+        activations, dropouts = self._layer_plan()
         layers: list[nn.Module] = []
-        linears: list[nn.Linear] = []
         for i, (fan_in, fan_out) in enumerate(itertools.pairwise(units)):
-            linear = nn.Linear(fan_in, fan_out, dtype=dtype)
-            # scikit-learn: W, b ~ U(-a, a), a = sqrt(6 / (fan_in + fan_out)), factor 2
-            # instead of 6 for logistic units; W then b from one RandomState, layer by
-            # layer -- so the same random_state starts from the same network.
-            factor = (
-                2.0 if activations[min(i, len(activations) - 1)] == "logistic" else 6.0
-            )
-            bound = math.sqrt(factor / (fan_in + fan_out))
-            linear.weight.data[...] = self._random_state.uniform(
-                -bound, bound, (fan_in, fan_out)
-            )
-            assert linear.bias is not None
-            linear.bias.data[...] = self._random_state.uniform(-bound, bound, fan_out)
-            layers.append(linear)
-            linears.append(linear)
-            if i < len(sizes):
+            layers.append(nn.Linear(fan_in, fan_out, dtype=dtype))
+            if i < len(activations):
                 layers.append(nn.ACTIVATIONS[activations[i]]())
                 if dropouts[i]:
-                    layers.append(
-                        nn.Dropout(dropouts[i], rng=self._random_state.randint(2**31))
-                    )
-        self.module_ = nn.Sequential(*layers)
-        self._linears = linears
-        self.n_layers_ = len(units)
-        self.n_outputs_ = n_outputs
+                    layers.append(nn.Dropout(dropouts[i]))
+        self.module_ = nn.Sequential(*layers).eval()
+        self._linears = [m for m in layers if isinstance(m, nn.Linear)]
+        self.n_layers_, self.n_outputs_ = len(units), units[-1]
+        self.coefs_ = [layer.weight.data for layer in self._linears]
+        self.intercepts_ = [layer.bias.data for layer in self._linears]  # type: ignore[union-attr]
 
-    @property
-    def coefs_(self) -> list[Array]:
-        """Weight matrices, (fan_in, fan_out) per layer: the network's own arrays."""
-        check_is_fitted(self)
-        return [layer.weight.data for layer in self._linears]
+    def _initialise(
+        self, n_features: int, n_outputs: int, random_state: np.random.RandomState
+    ) -> None:
+        """A new network, its weights drawn as scikit-learn draws them."""
+        self._build([n_features, *self._hidden_sizes(), n_outputs], self._dtype)
+        activations = self._layer_plan()[0]
+        for i, layer in enumerate(self._linears):
+            # layer by layer, W then b, from one RandomState: the same random_state
+            # starts from the same network as scikit-learn's
+            act = activations[min(i, len(activations) - 1)]
+            nn.init.glorot_uniform_sklearn_(layer.weight, layer.bias, act, random_state)
+        self.n_iter_, self.t_ = 0, 0
 
-    @coefs_.setter
-    def coefs_(self, values: Sequence[Any]) -> None:
-        for layer, value in zip(self._linears, values, strict=True):
-            layer.weight.data[...] = value
+    def _network(self) -> nn.Sequential:
+        """``module_``, made to hold the arrays now in ``coefs_`` and ``intercepts_``.
 
-    @property
-    def intercepts_(self) -> list[Array]:
-        """Bias vectors, (fan_out,) per layer: the network's own arrays."""
-        check_is_fitted(self)
-        return [layer.bias.data for layer in self._linears]  # type: ignore[union-attr]
-
-    @intercepts_.setter
-    def intercepts_(self, values: Sequence[Any]) -> None:
-        for layer, value in zip(self._linears, values, strict=True):
-            layer.bias.data[...] = value  # type: ignore[union-attr]
-
-    # --- the loss ---
-
-    def _loss(self, raw: Tensor, Y: Array, mean: bool) -> Tensor:
-        """Each sample's loss summed over its k outputs (N,), or the mean of that.
-
-        Computed from the output layer's raw values (before the output activation).
-        The mean is taken inside the fused loss node where there is one: the mean over
-        samples of a sum over k outputs is k times the mean over all entries.
+        A user may replace them (``clf.coefs_[0] = W``), or set both before any fit to
+        start from given weights, as with scikit-learn; the network takes them over.
         """
-        act, k = self.out_activation_, raw.shape[1]
-        if act == "softmax":
-            return F.cross_entropy(raw, Y, reduction="mean" if mean else "none")
-        if act == "logistic":
-            if mean:
-                loss = F.binary_cross_entropy_with_logits(raw, Y)
-                return loss if k == 1 else loss * float(k)
-            return F.binary_cross_entropy_with_logits(raw, Y, reduction="none").sum(
-                axis=1
+        coefs, intercepts = self.coefs_, self.intercepts_
+        if not hasattr(self, "module_"):
+            units = [np.shape(coefs[0])[0], *(np.shape(c)[1] for c in coefs)]
+            if units[1:-1] != self._hidden_sizes():
+                raise ValueError(
+                    f"{type(self).__name__}: coefs_ has hidden layers of widths "
+                    f"{units[1:-1]}, but hidden_layer_sizes is {self.hidden_layer_sizes}"
+                )
+            self._build(units, self._dtype)
+        if len(coefs) != len(self._linears) or len(intercepts) != len(self._linears):
+            raise ValueError(
+                f"{type(self).__name__}: coefs_ and intercepts_ must have one entry per "
+                f"layer ({len(self._linears)})"
             )
-        if act == "exp":
-            # half Poisson deviance: exp(z) - y z (one fused node) plus scikit-learn's
-            # constant xlogy(y, y) - y, which takes no gradient
-            constant = xlogy(Y, Y) - Y
-            if mean:
-                loss = F.poisson_nll_loss(raw, Y) * float(k)
-                return loss + float(constant.sum()) / len(Y)
-            per_sample = F.poisson_nll_loss(raw, Y, reduction="none").sum(axis=1)
-            return per_sample + constant.sum(axis=1).astype(raw.dtype)
-        if mean:
-            return F.mse_loss(raw, Y) * (0.5 * k)
-        diff = raw - Y
-        return (diff * diff).sum(axis=1) * 0.5
-
-    def _objective(self, raw: Tensor, Y: Array, weights: Array | None = None) -> Tensor:
-        """scikit-learn's training loss for a batch, as a Tensor to backpropagate."""
-        if weights is None:
-            total, data = float(len(Y)), self._loss(raw, Y, mean=True)
-        else:
-            total = float(weights.sum())
-            per_sample = self._loss(raw, Y, mean=False)
-            data = (per_sample * Tensor(weights.astype(raw.dtype))).sum() / total
-        if self.out_activation_ == "identity" and self.n_outputs_ > 1:
-            # scikit-learn reports the squared loss averaged over outputs but steps
-            # along the gradient of its sum: report one, follow the other.
-            data = data + (data * (1.0 / self.n_outputs_ - 1.0)).detach()
-        if self.alpha == 0:
-            return data
-        weights_ = [layer.weight for layer in self._linears]
-        return data + sum_of_squares(weights_, scale=0.5 * self.alpha / total)
-
-    def _data_loss(self, X: Array, Y: Array, weights: Array | None) -> float:
-        """The loss without the penalty, in evaluation mode (for validation data)."""
-        with no_grad():
-            per_sample = self._loss(Tensor(self._raw(X)), Y, mean=False).data
-        if self.out_activation_ == "identity":
-            per_sample = per_sample / self.n_outputs_
-        return float(np.average(per_sample, weights=weights))
+        for i, layer in enumerate(self._linears):
+            for param, given, name in (
+                (layer.weight, coefs, "coefs_"),
+                (layer.bias, intercepts, "intercepts_"),
+            ):
+                assert param is not None
+                if given[i] is not param.data:
+                    value = np.asarray(given[i], dtype=param.dtype)
+                    if value.shape != param.shape:
+                        raise ValueError(
+                            f"{type(self).__name__}: {name}[{i}] has shape "
+                            f"{value.shape}, the network needs {param.shape}"
+                        )
+                    param.data = given[i] = value
+        self.coefs_, self.intercepts_ = list(coefs), list(intercepts)
+        return self.module_
 
     def _raw(self, X: Array) -> Array:
         """The output layer's values before its activation, for validated X."""
-        module = self.module_
+        module = self._network()
         was_training = module.training  # fit leaves it False: no walk over modules
         if was_training:
             module.eval()
@@ -327,23 +392,23 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
             if was_training:
                 module.train()
 
+    def _activate(self, raw: Array) -> Array:
+        """The output activation applied to the output layer's values."""
+        act = self.out_activation_
+        if act == "identity":
+            return raw
+        with no_grad(), np.errstate(over="ignore"):
+            z = Tensor(raw)
+            out = z.softmax(axis=1) if act == "softmax" else z.sigmoid()
+            return z.exp().data if act == "exp" else out.data
+
     def _output(self, X: Any) -> Array:
         """Validated input through the network and the output activation."""
         check_is_fitted(self)
         X = validate_data(
             self, X, accept_sparse=["csr", "csc"], dtype=self._dtype, reset=False
         )
-        raw = self._raw(_rows(X))
-        act = self.out_activation_
-        with np.errstate(over="ignore"):
-            if act == "softmax":
-                shifted = np.exp(raw - raw.max(axis=1, keepdims=True))
-                return shifted / shifted.sum(axis=1, keepdims=True)
-            if act == "logistic":
-                return expit(raw)
-            if act == "exp":
-                return np.exp(raw)
-        return raw
+        return self._activate(self._raw(_rows(X)))
 
     # --- fitting ---
 
@@ -358,7 +423,7 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
     ) -> _BaseMLP:
         check_params(self, self._constraints)
         self._layer_plan()
-        first_pass = not hasattr(self, "module_") or (
+        first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
         X, Y = self._validate_input(X, y, incremental, first_pass, classes)
@@ -366,55 +431,50 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         sample_weight = self._with_class_weight(y, sample_weight)
-        self._random_state = check_random_state(self.random_state)
-        if first_pass:
+        random_state = check_random_state(self.random_state)
+        if first_pass or not hasattr(self, "_dtype"):
             self._dtype = X.dtype
-            self._initialise(X.shape[1], Y)
+        if first_pass:
+            self.out_activation_ = self._out_activation()
+            self._initialise(X.shape[1], Y.shape[1], random_state)
+        else:
+            if not hasattr(self, "out_activation_"):
+                self.out_activation_ = self._out_activation()
+            self._network()
         if Y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"{type(self).__name__}: y has {Y.shape[1]} outputs, but the network was "
                 f"fitted with {self.n_outputs_}"
             )
+        for layer in self.module_.modules():  # each fit's randomness from random_state
+            if isinstance(layer, nn.Dropout):
+                layer.rng = np.random.default_rng(random_state.randint(2**31))
+        weights = [layer.weight for layer in self._linears]
+        loss = nn.MLPLoss(self.out_activation_, weights, alpha=self.alpha)
         if self.solver == "lbfgs":
-            # As the fit loop does for the stochastic solvers: each evaluation's
-            # temporaries reuse the last one's memory instead of faulting in fresh
-            # pages (digits, 48 iterations: 0.31 s -> 0.15 s of CPU time).
-            keep_freed_memory()
-            self._fit_lbfgs(X, Y, sample_weight)
+            self._fit_lbfgs(X, Y, sample_weight, loss)
         else:
-            self._fit_stochastic(X, Y, sample_weight, incremental, validation_data)
+            validation = {}
+            if validation_data is not None:
+                X_val, Y_val = self._validate_validation_data(*validation_data)
+                validation["loss"] = (X_val, Y_val, None)
+            self._fit_stochastic(
+                X,
+                Y,
+                sample_weight,
+                loss,
+                validation,
+                incremental=incremental,
+                first_pass=first_pass,
+                random_state=random_state,
+            )
         self.module_.eval()  # fitted: from now on it predicts
         if not all(np.isfinite(p.data).all() for p in self.module_.parameters()):
-            raise ValueError(
-                "Solver produced non-finite parameter weights. The input data may contain "
-                "large values and need to be preprocessed, or learning_rate_init "
-                f"(now {self.learning_rate_init:g}) may be too large; try a smaller one."
-            )
+            raise ValueError(_NON_FINITE.format(lr=self.learning_rate_init))
         return self
 
     def _with_class_weight(self, y: Any, sample_weight: Array | None) -> Array | None:
         return sample_weight
-
-    def _initialise(self, n_features: int, Y: Array) -> None:
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.out_activation_ = self._out_activation()
-        self.n_outputs_ = Y.shape[1]
-        self._build(n_features, Y.shape[1], self._dtype)
-        self._best_coefs = [c.copy() for c in self.coefs_]
-        self._best_intercepts = [b.copy() for b in self.intercepts_]
-        if self.solver in _STOCHASTIC:
-            self.loss_curve_: list[float] = []
-            self.validation_loss_curve_: list[float] = []
-            self._no_improvement_count = 0
-            if self.early_stopping:
-                self.validation_scores_: list[float] | None = []
-                self.best_validation_score_: float | None = -np.inf
-                self.best_loss_: float | None = None
-            else:
-                self.best_loss_ = np.inf
-                self.validation_scores_ = None
-                self.best_validation_score_ = None
 
     def _make_optimizer(self) -> optim.Optimizer:
         params = list(self.module_.parameters())
@@ -424,6 +484,7 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
                 lr=self.learning_rate_init,
                 momentum=self.momentum,
                 nesterov=self.nesterovs_momentum and self.momentum > 0,
+                lr_in_momentum=True,  # scikit-learn's velocity: schedules change lr
             )
         return optim.Adam(
             params,
@@ -438,20 +499,24 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
         X: Array,
         Y: Array,
         sample_weight: Array | None,
+        loss: nn.MLPLoss,
+        validation: dict[str, Any],
+        *,
         incremental: bool,
-        validation_data: tuple[Any, Any] | None,
+        first_pass: bool,
+        random_state: np.random.RandomState,
     ) -> None:
-        if not incremental or not hasattr(self, "_optimizer"):
-            self._optimizer = self._make_optimizer()
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
-        validation: dict[str, Any] = {}
+        if not incremental or not hasattr(self, "optimizer_"):
+            self.optimizer_ = self._make_optimizer()
         if self.early_stopping:
-            stratify = Y if self._stratify() else None
+            # scikit-learn stratifies single-output classification only
+            stratify = Y.astype(bool) if self._stratify() else None
             parts = [X, Y] if sample_weight is None else [X, Y, sample_weight]
             split = train_test_split(
                 *parts,
-                random_state=self._random_state,
+                random_state=random_state,
                 test_size=self.validation_fraction,
                 stratify=stratify,
             )
@@ -464,10 +529,7 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
                     "or the size of your dataset."
                 )
             validation["score"] = (X_val, self._labels_of(Y_val), w_val)
-            validation["loss"] = (X_val, Y_val, w_val)
-        if validation_data is not None:
-            X_val, Y_val = self._validate_validation_data(*validation_data)
-            validation["loss"] = (X_val, Y_val, None)
+            validation.setdefault("loss", (X_val, Y_val, w_val))
         n_samples = X.shape[0]
         if self.batch_size == "auto":
             batch_size = min(200, n_samples)
@@ -479,125 +541,88 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
                     stacklevel=4,
                 )
             batch_size = int(np.clip(self.batch_size, 1, n_samples))
-        epoch_end = _SklearnEpochEnd(self, n_samples, validation)
+        book = _Bookkeeping(self, first_pass, n_samples, validation)
         trainer = Trainer(
             self.module_,
-            self._objective,
-            self._optimizer,
-            callbacks=[epoch_end, *(self.callbacks or [])],
-            verbose=1 if self.verbose else 0,
+            loss,
+            self.optimizer_,
+            callbacks=[book, *(self.callbacks or [])],
+            verbose=0,
         )
-        self.n_iter_ = 0
-        epochs = 1 if incremental else self.max_iter
         try:
             trainer.fit(
                 X,
                 Y,
-                epochs=epochs,
+                epochs=1 if incremental else self.max_iter,
                 batch_size=batch_size,
-                shuffle=self.shuffle,
-                rng=np.random.default_rng(self._random_state.randint(2**31 - 1)),
+                shuffle=False,
+                sampler=_sklearn_order(random_state) if self.shuffle else None,
                 sample_weight=sample_weight,
             )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=3)
-        except FloatingPointError:
-            raise ValueError(
-                "Solver produced non-finite parameter weights. The input data may contain "
-                "large values and need to be preprocessed, or learning_rate_init "
-                f"(now {self.learning_rate_init:g}) may be too large; try a smaller one."
-            ) from None
-        if not incremental and not epoch_end.stopped and self.n_iter_ == self.max_iter:
+        except FloatingPointError as error:
+            if not self.early_stopping:
+                raise ValueError(
+                    _NON_FINITE.format(lr=self.learning_rate_init)
+                ) from None
+            book.diverged()
+            warnings.warn(
+                f"{error}. Training stopped at that epoch and kept the weights of the "
+                "best validation score.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        finally:
+            book.write(self)
+        if self.early_stopping:
+            book.restore_best()
+        if not incremental and not book.stopped and book.n_iter == self.max_iter:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and "
                 "the optimization hasn't converged yet.",
                 ConvergenceWarning,
                 stacklevel=4,
             )
-        if self.early_stopping:
-            self.coefs_ = self._best_coefs
-            self.intercepts_ = self._best_intercepts
 
-    def _update_no_improvement_count(self, score_data: Any) -> None:
-        if score_data is not None:
-            X_val, y_val, w_val = score_data
-            score = self._score_on(X_val, y_val, w_val)
-            assert self.validation_scores_ is not None
-            self.validation_scores_.append(score)
-            best = self.best_validation_score_
-            assert best is not None
-            if score < best + self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            if score > best:
-                self.best_validation_score_ = score
-                self._best_coefs = [c.copy() for c in self.coefs_]
-                self._best_intercepts = [b.copy() for b in self.intercepts_]
-        else:
-            best_loss = self.best_loss_
-            assert best_loss is not None
-            if self.loss_curve_[-1] > best_loss - self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            if self.loss_curve_[-1] < best_loss:
-                self.best_loss_ = self.loss_curve_[-1]
-
-    def _fit_lbfgs(self, X: Array, Y: Array, sample_weight: Array | None) -> None:
-        params = list(self.module_.parameters())
-        shapes = [p.shape for p in params]
-        bounds = np.cumsum([0] + [int(np.prod(s)) for s in shapes])
-
-        def unpack(flat: Array) -> None:
-            for p, lo, hi, shape in zip(
-                params, bounds[:-1], bounds[1:], shapes, strict=True
-            ):
-                p.data[...] = flat[lo:hi].reshape(shape)
-
-        def loss_and_grad(flat: Array) -> tuple[float, Array]:
-            unpack(flat)
-            self.module_.zero_grad()
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss = self._objective(self.module_(Tensor(X)), Y, sample_weight)
-                loss.backward()
-            grads = [
-                np.zeros(s) if p.grad is None else p.grad
-                for p, s in zip(params, shapes, strict=True)
-            ]
-            # float64 for SciPy, cast while concatenating (one pass, not two)
-            return loss.item(), np.concatenate(
-                [g.ravel() for g in grads], dtype=np.float64
-            )
-
-        start = np.concatenate([p.data.ravel() for p in params], dtype=np.float64)
-        result = scipy.optimize.minimize(
-            loss_and_grad,
-            start,
-            method="L-BFGS-B",
-            jac=True,
-            options={
-                "maxfun": self.max_fun,
-                "maxiter": self.max_iter,
-                "gtol": self.tol,
-            },
+    def _fit_lbfgs(
+        self, X: Array, Y: Array, sample_weight: Array | None, loss: nn.MLPLoss
+    ) -> None:
+        optimizer = optim.LBFGS(
+            self.module_.parameters(),
+            max_iter=self.max_iter,
+            max_eval=self.max_fun,
+            tolerance_grad=self.tol,
         )
-        if result.status != 0:
-            message = (
-                result.message.decode()
-                if isinstance(result.message, bytes)
-                else result.message
-            )
+        inputs = Tensor(X)
+
+        def closure() -> Tensor:
+            optimizer.zero_grad()
+            value = loss(self.module_(inputs), Y, sample_weight)
+            value.backward()
+            return value
+
+        # As the fit loop does for the stochastic solvers: each evaluation's
+        # temporaries reuse the last one's memory instead of faulting in fresh
+        # pages (digits, 48 iterations: 0.31 s -> 0.15 s of CPU time).
+        keep_freed_memory()
+        self.loss_ = optimizer.step(closure)
+        self.n_iter_ = min(optimizer.n_iter, self.max_iter)
+        if not optimizer.converged:
             warnings.warn(
-                f"lbfgs failed to converge after {result.nit} iteration(s) "
-                f"(status={result.status}): {message}. Increase the number of iterations "
-                "(max_iter) or scale the data.",
+                f"lbfgs failed to converge after {optimizer.n_iter} iteration(s): "
+                f"{optimizer.message}. Increase the number of iterations (max_iter) or "
+                "scale the data.",
                 ConvergenceWarning,
                 stacklevel=4,
             )
-        self.n_iter_ = int(min(result.nit, self.max_iter))
-        self.loss_ = float(result.fun)
-        unpack(result.x)
+
+    def _data_loss(self, X: Array, Y: Array, weights: Array | None) -> float:
+        """The loss without the penalty, in evaluation mode (for validation data)."""
+        with no_grad():
+            loss = nn.MLPLoss(self.out_activation_, [])
+            per_sample = loss.per_sample(Tensor(self._raw(X)), Y).data
+        return float(np.average(per_sample, weights=weights))
 
     def _check_solver(self) -> bool:
         if self.solver not in _STOCHASTIC:
@@ -636,11 +661,16 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
     def _score_on(self, X: Array, y: Array, sample_weight: Array | None) -> float:
         raise NotImplementedError
 
-    # --- beyond scikit-learn ---
+    # --- beyond scikit-learn: hidden activations as a transformer ---
 
-    def transform(self, X: Any, layer: int = -1) -> Array:
-        """Activations of hidden layer ``layer`` (0-based; -1 the last), shape (n, width)."""
+    def transform(self, X: Any, layer: int = -1) -> Any:
+        """Activations of hidden layer ``layer`` (0-based; -1 the last), shape (n, width).
+
+        The output is an array, or a DataFrame after ``set_output(transform='pandas')``
+        (or 'polars'), with columns named by ``get_feature_names_out``'s rule.
+        """
         check_is_fitted(self)
+        original = X
         X = validate_data(
             self, X, accept_sparse=["csr", "csc"], dtype=self._dtype, reset=False
         )
@@ -651,25 +681,87 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
                 f"{n_hidden - 1}] for {n_hidden} hidden layers, got {layer}"
             )
         target = layer % n_hidden
-        was_training = self.module_.training
-        self.module_.eval()
-        try:
-            out = Tensor(_rows(X))
-            seen = -1
-            with no_grad():
-                for module in self.module_:
-                    out = module(out)
-                    if isinstance(module, nn.Linear):
-                        seen += 1
-                    elif seen == target and not isinstance(module, nn.Dropout):
-                        return out.data
-        finally:
-            self.module_.train(was_training)
+        module = self._network()
+        out, seen = Tensor(_rows(X)), -1
+        with no_grad():
+            for step in module:
+                if isinstance(step, nn.Dropout):
+                    continue  # evaluation: dropout is the identity
+                out = step(out)
+                if isinstance(step, nn.Linear):
+                    seen += 1
+                elif seen == target:
+                    return self._container(out.data, original, target)
         raise AssertionError("unreachable: every hidden layer has an activation")
 
-    # --- model files (est.save(path), MLPClassifier.load(path)) ---
+    def get_feature_names_out(self, input_features: Any = None) -> Array:
+        """Names of ``transform``'s columns for the last hidden layer: 'mlpclassifier0', ..."""
+        check_is_fitted(self)
+        return self._unit_names(self.n_layers_ - 3)
+
+    def _unit_names(self, hidden: int) -> Array:
+        prefix = type(self).__name__.lower()
+        if hidden != self.n_layers_ - 3:
+            prefix += f"_layer{hidden}_"
+        width = self._linears[hidden].out_features
+        return np.array([f"{prefix}{j}" for j in range(width)], dtype=object)
+
+    def set_output(self, *, transform: str | None = None) -> _BaseMLP:
+        """Choose ``transform``'s output, as scikit-learn's: 'default', 'pandas', 'polars'."""
+        if transform is not None:
+            if transform not in ("default", "pandas", "polars"):
+                raise ValueError(
+                    "set_output: transform must be 'default', 'pandas' or 'polars', got "
+                    f"{transform!r}"
+                )
+            self._sklearn_output_config = {"transform": transform}  # clone keeps it
+        return self
+
+    def _container(self, data: Array, original: Any, hidden: int) -> Any:
+        """``data`` in the container that set_output (or scikit-learn's config) asks for."""
+        config = getattr(self, "_sklearn_output_config", {})
+        kind = config.get("transform") or get_config()["transform_output"]
+        columns = self._unit_names(hidden)
+        if kind == "pandas":
+            import pandas as pd
+
+            index = original.index if isinstance(original, pd.DataFrame) else None
+            return pd.DataFrame(data, index=index, columns=columns)
+        if kind == "polars":
+            import polars as pl
+
+            return pl.DataFrame(data, schema=list(columns), orient="row")
+        return data
+
+    # --- model files: est.save(path), MLPClassifier.load(path) ---
 
     def _fitted_state(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        arrays = dict(self._network().state_dict())
+        names = list(arrays)
+        training: dict[str, Any] = {
+            "no_improvement_count": int(getattr(self, "_no_improvement_count", 0)),
+            "best_loss": _json_number(getattr(self, "best_loss_", None)),
+            "best_validation_score": _json_number(
+                getattr(self, "best_validation_score_", None)
+            ),
+            "optimizer": None,
+        }
+        best = getattr(self, "_best_params", None)
+        if best is not None:
+            arrays.update({f"best/{n}": b for n, b in zip(names, best, strict=True)})
+        if hasattr(self, "optimizer_"):
+            state = self.optimizer_.state_dict()
+            scalars: list[dict[str, Any]] = []
+            for i, entries in enumerate(state["state"]):
+                scalars.append({k: v.item() for k, v in entries.items() if v.ndim == 0})
+                arrays.update(
+                    {f"optimizer/{i}/{k}": v for k, v in entries.items() if v.ndim}
+                )
+            training["optimizer"] = {
+                "lr": float(state["lr"]),
+                "step_count": int(state["step_count"]),
+                "scalars": scalars,
+            }
         fitted: dict[str, Any] = {
             "architecture": io.describe(self.module_),
             "out_activation": self.out_activation_,
@@ -687,6 +779,7 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
                 )
                 if getattr(self, name, None) is not None
             },
+            "training": training,
             "feature_names_in": getattr(
                 self, "feature_names_in_", np.array([])
             ).tolist(),
@@ -694,12 +787,13 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
         if hasattr(self, "_label_binarizer"):
             fitted["classes"] = labels_to_json(self.classes_)
             fitted["y_type"] = self._label_binarizer.y_type_
-        return self.module_.state_dict(), fitted
+        return arrays, fitted
 
     def _restore_fitted(
         self, arrays: dict[str, Any], fitted: dict[str, Any], where: str
     ) -> None:
-        module = io.rebuild(fitted.get("architecture"), arrays, where)
+        network = {k: v for k, v in arrays.items() if "/" not in k}
+        module = io.rebuild(fitted.get("architecture"), network, where)
         linears = [m for m in module.modules() if isinstance(m, nn.Linear)]
         n_features = require_int(fitted, "n_features_in", where)
         n_outputs = require_int(fitted, "n_outputs", where)
@@ -716,8 +810,9 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
         if activation not in self._output_activations():
             raise ModelFileError(f"{where}: invalid output activation {activation!r}")
         self._restore_labels(fitted, n_outputs, where)
-        module.eval()
-        self.module_, self._linears = module, linears
+        self.module_, self._linears = module.eval(), linears
+        self.coefs_ = [layer.weight.data for layer in linears]
+        self.intercepts_ = [layer.bias.data for layer in linears]  # type: ignore[union-attr]
         self._dtype = linears[0].weight.dtype
         self.n_layers_, self.n_outputs_ = len(linears) + 1, n_outputs
         self.n_features_in_ = n_features
@@ -734,6 +829,83 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
         for name in ("loss_curve_", "validation_loss_curve_", "validation_scores_"):
             if name in curves:
                 setattr(self, name, require_floats(curves, name, where))
+        self._restore_training(arrays, fitted.get("training"), where)
+
+    def _restore_training(
+        self, arrays: dict[str, Any], training: Any, where: str
+    ) -> None:
+        """What continuing to train needs: counters, best weights, optimizer state."""
+        if self.solver not in _STOCHASTIC:
+            extra = sorted(k for k in arrays if "/" in k)
+            if extra:
+                raise ModelFileError(f"{where}: unexpected arrays {extra}")
+            return
+        if not isinstance(training, dict):
+            raise ModelFileError(f"{where}: the training state is missing or malformed")
+        self._no_improvement_count = require_int(
+            training, "no_improvement_count", where
+        )
+        for key, attribute in (
+            ("best_loss", "best_loss_"),
+            ("best_validation_score", "best_validation_score_"),
+        ):
+            value = training.get(key)
+            if value is not None:
+                value = require_floats({key: [value]}, key, where)[0]
+            setattr(self, attribute, value)
+        if not self.early_stopping:
+            self.validation_scores_ = None
+        params = list(self.module_.named_parameters())
+        best = [arrays.get(f"best/{name}") for name, _ in params]
+        self._best_params = None
+        if any(b is not None for b in best):
+            if any(
+                b is None or b.shape != p.shape
+                for b, (_, p) in zip(best, params, strict=True)
+            ):
+                raise ModelFileError(
+                    f"{where}: the best weights do not match the network"
+                )
+            self._best_params = best
+        spec = training.get("optimizer")
+        used = set() if spec is None else self._restore_optimizer(arrays, spec, where)
+        unknown = {k for k in arrays if "/" in k and not k.startswith("best/")} - used
+        if unknown:
+            raise ModelFileError(f"{where}: unexpected arrays {sorted(unknown)}")
+
+    def _restore_optimizer(
+        self, arrays: dict[str, Any], spec: Any, where: str
+    ) -> set[str]:
+        """Rebuild ``optimizer_`` from the file; return the array names it used."""
+        scalars = spec.get("scalars") if isinstance(spec, dict) else None
+        params = list(self.module_.parameters())
+        if not isinstance(scalars, list) or len(scalars) != len(params):
+            raise ModelFileError(f"{where}: the optimizer state is malformed")
+        used: set[str] = set()
+        states = []
+        for i, (param, numbers) in enumerate(zip(params, scalars, strict=True)):
+            prefix = f"optimizer/{i}/"
+            entries = {
+                k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)
+            }
+            used.update(prefix + k for k in entries)
+            if any(v.shape != param.shape for v in entries.values()) or not isinstance(
+                numbers, dict
+            ):
+                raise ModelFileError(
+                    f"{where}: the optimizer state does not match the network"
+                )
+            entries.update({k: np.asarray(v) for k, v in numbers.items()})
+            states.append(entries)
+        self.optimizer_ = self._make_optimizer()
+        try:
+            lr, count = float(spec["lr"]), int(spec["step_count"])
+        except (KeyError, TypeError, ValueError):
+            raise ModelFileError(f"{where}: the optimizer state is malformed") from None
+        self.optimizer_.load_state_dict(
+            {"lr": lr, "step_count": count, "state": states}
+        )
+        return used
 
     def _output_activations(self) -> tuple[str, ...]:
         raise NotImplementedError
@@ -749,6 +921,10 @@ class _BaseMLP(SavableEstimator, TransformerMixin, BaseEstimator):  # type: igno
         # transform() gives hidden activations in the network's dtype (float32 stays).
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _json_number(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
@@ -775,8 +951,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
     learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose,
     warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction,
     beta_1, beta_2, epsilon, n_iter_no_change, max_fun
-        As in scikit-learn, with the same defaults. ``verbose`` shows the fit loop's
-        progress bar (on stderr) instead of printing each loss.
+        As in scikit-learn, with the same defaults; ``verbose`` prints what
+        scikit-learn's prints (for a progress bar, pass
+        ``callbacks=[rosenblatt.train.ProgressBar()]``).
     dropout : float or list of float, default=0.0
         Extra: drop probability after each hidden layer (one value, or one per layer);
         needs 'sgd' or 'adam'.
@@ -792,12 +969,17 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
     classes_, coefs_, intercepts_, loss_, loss_curve_, best_loss_, validation_scores_,
     best_validation_score_, t_, n_iter_, n_layers_, n_outputs_, out_activation_,
     n_features_in_, feature_names_in_
-        As in scikit-learn. ``coefs_`` and ``intercepts_`` are the network's arrays.
+        As in scikit-learn. ``coefs_`` and ``intercepts_`` are the network's own
+        arrays; set them (before a ``partial_fit`` or a warm start) to start from given
+        weights.
     validation_loss_curve_ : list of float
         Extra: the loss on the validation data after each epoch (early stopping's split,
         or ``validation_data`` given to ``fit``), without the penalty.
     module_ : nn.Sequential
         Extra: the network (raw outputs, before the output activation).
+    optimizer_ : optim.SGD or optim.Adam
+        Extra: the stochastic solver, kept for ``partial_fit`` (scikit-learn's
+        ``_optimizer``); ``optimizer_.lr`` is its current rate.
 
     Examples
     --------
@@ -927,6 +1109,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, first_pass: bool, classes: Any
     ) -> tuple[Array, Array]:
+        if incremental:
+            self._partial_fit_classes(y, classes)
         X, y = validate_data(
             self,
             X,
@@ -939,37 +1123,44 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        if incremental and not hasattr(self, "_label_binarizer"):
-            if classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit."
-                )
-            self._label_binarizer = LabelBinarizer()
-            if type_of_target(y).startswith("multilabel"):
-                self._label_binarizer.fit(y)
-            else:
-                self._label_binarizer.fit(classes)
-            self.classes_ = self._label_binarizer.classes_
+        if incremental:
+            pass  # checked by _partial_fit_classes
         elif first_pass:
             self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_
-        elif incremental:
-            unknown = set(unique_labels(y)) - set(self.classes_)
-            if unknown and not type_of_target(y).startswith("multilabel"):
-                raise ValueError(
-                    f"`y` has classes not in `self.classes_`. `self.classes_` has "
-                    f"{self.classes_}. 'y' has {unique_labels(y)}."
-                )
         else:
             previous, now = self.classes_, unique_labels(y)
-            if len(previous) != len(now) or not np.array_equal(
-                np.sort(previous), np.sort(now)
-            ):
+            if set(previous) != set(now):
                 raise ValueError(
                     "warm_start can only be used where `y` has the same classes as in the "
                     f"previous call to fit. Previously got {previous}, `y` has {now}"
                 )
         return X, self._one_hot(y, X.dtype)
+
+    def _partial_fit_classes(self, y: Any, classes: Any) -> None:
+        """``classes`` fixes the labels on the first call; later labels must be among them."""
+        multilabel = type_of_target(y).startswith("multilabel")
+        if not hasattr(self, "_label_binarizer"):
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+            self._label_binarizer = LabelBinarizer().fit(y if multilabel else classes)
+            self.classes_ = self._label_binarizer.classes_
+        elif classes is not None and not np.array_equal(
+            self.classes_, unique_labels(classes)
+        ):
+            raise ValueError(
+                f"`classes={classes!r}` is not the same as on last call to partial_fit, "
+                f"was: {self.classes_!r}"
+            )
+        if not multilabel:
+            seen = unique_labels(y)
+            if np.setdiff1d(seen, self.classes_).size:
+                raise ValueError(
+                    "`y` has classes not in `self.classes_`. `self.classes_` has "
+                    f"{self.classes_}. 'y' has {seen}."
+                )
 
     def _one_hot(self, y: Any, dtype: Any) -> Array:
         """The network's targets for known labels y, as ``LabelBinarizer.transform``.
@@ -1019,7 +1210,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         return _rows(X), self._one_hot(y, self._dtype)
 
     def _stratify(self) -> bool:
-        return self.n_outputs_ == 1 or self._label_binarizer.y_type_ == "multiclass"
+        return bool(self.n_outputs_ == 1)
 
     def _labels_of(self, Y: Array) -> Array:
         return self._label_binarizer.inverse_transform(Y)
@@ -1095,8 +1286,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
     learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose,
     warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction,
     beta_1, beta_2, epsilon, n_iter_no_change, max_fun
-        As in scikit-learn, with the same defaults. ``verbose`` shows the fit loop's
-        progress bar (on stderr) instead of printing each loss.
+        As in scikit-learn, with the same defaults; ``verbose`` prints what
+        scikit-learn's prints (for a progress bar, pass
+        ``callbacks=[rosenblatt.train.ProgressBar()]``).
     dropout : float or list of float, default=0.0
         Extra: drop probability after each hidden layer (one value, or one per layer);
         needs 'sgd' or 'adam'.
@@ -1115,6 +1307,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
         Extra: the validation loss after each epoch.
     module_ : nn.Sequential
         Extra: the network.
+    optimizer_ : optim.SGD or optim.Adam
+        Extra: the stochastic solver, kept for ``partial_fit``.
 
     Examples
     --------
@@ -1243,9 +1437,10 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
         return _rows(X), Y.reshape(-1, 1) if Y.ndim == 1 else Y
 
     def _score_on(self, X: Array, y: Array, sample_weight: Array | None) -> float:
-        pred = self._raw(X)
-        if self.out_activation_ == "exp":
-            pred = np.exp(pred)
+        """R^2 on validation data; nan where the network's outputs are not finite."""
+        pred = self._activate(self._raw(X))
+        if not np.isfinite(pred).all():
+            return float("nan")  # a diverged network, as scikit-learn scores it
         return float(r2_score(y, pred, sample_weight=sample_weight))
 
     def predict(self, X: Any) -> Array:

@@ -17,6 +17,7 @@ from rosenblatt.nn.linear import Linear
 from rosenblatt.nn.loss import (
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    MLPLoss,
     MSELoss,
     PoissonNLLLoss,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "BatchNorm2d",
     "Conv2d",
     "CrossEntropyLoss",
+    "MLPLoss",
     "Dropout",
     "Dropout2d",
     "Flatten",

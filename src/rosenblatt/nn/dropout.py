@@ -34,10 +34,7 @@ class Dropout(Module):
         self, p: float = 0.5, *, rng: np.random.Generator | int | None = None
     ) -> None:
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(
-                f"Dropout: expected a drop probability p in [0, 1], got {p}"
-            )
+        F.check_drop_probability(p, "Dropout")
         self.p = p
         self.rng = resolve_rng(rng)
 

@@ -17,6 +17,7 @@ from rosenblatt.tensor import Tensor
 __all__ = [
     "avg_pool2d",
     "binary_cross_entropy_with_logits",
+    "check_drop_probability",
     "conv2d",
     "cross_entropy",
     "dropout",
@@ -102,6 +103,12 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return y if x.ndim == 2 else y.reshape(*lead, weight.shape[1])
 
 
+def check_drop_probability(p: float, who: str) -> None:
+    """Raise ValueError unless p is a probability, 0 <= p <= 1 (the one check of it)."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{who}: expected a drop probability p in [0, 1], got {p}")
+
+
 def _inverted_dropout(
     x: Tensor,
     p: float,
@@ -111,8 +118,7 @@ def _inverted_dropout(
     who: str,
 ) -> Tensor:
     """Multiply x by a mask of ``mask_shape``: 0 with probability p, else 1/(1-p)."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"{who}: expected a drop probability p in [0, 1], got {p}")
+    check_drop_probability(p, who)
     if not training or p == 0.0:
         return x
     if p == 1.0:

@@ -3,8 +3,9 @@
 Fan sizes follow this library's layouts: a Linear weight is (D_in, D_out), so
 fan_in = shape[0] and fan_out = shape[1] (PyTorch's Linear is the transpose); a conv
 weight (C_out, C_in, kH, kW) has fan_in = C_in*kH*kW and fan_out = C_out*kH*kW.
-Every function draws from ``rng`` (a Generator, an int seed, or None for fresh entropy)
-and returns the tensor it filled.
+Every function draws from ``rng`` (a Generator, an int seed, None for fresh entropy, or
+a legacy ``RandomState`` such as scikit-learn's estimators keep) and returns the tensor
+it filled.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ __all__ = [
     "zeros_",
 ]
 
-Rng = np.random.Generator | int | None
+Rng = np.random.Generator | np.random.RandomState | int | None
+
+
+def _generator(rng: Rng) -> np.random.Generator | np.random.RandomState:
+    """A source of draws: a RandomState as it is (its draws continue), else a Generator."""
+    return rng if isinstance(rng, np.random.RandomState) else resolve_rng(rng)
 
 
 def _fans(tensor: Tensor) -> tuple[int, int]:
@@ -63,13 +69,13 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 
 def _fill_uniform(tensor: Tensor, bound: float, rng: Rng) -> Tensor:
-    values = resolve_rng(rng).uniform(-bound, bound, size=tensor.shape)
+    values = _generator(rng).uniform(-bound, bound, size=tensor.shape)
     tensor.data[...] = values
     return tensor
 
 
 def _fill_normal(tensor: Tensor, std: float, rng: Rng) -> Tensor:
-    tensor.data[...] = resolve_rng(rng).normal(0.0, std, size=tensor.shape)
+    tensor.data[...] = _generator(rng).normal(0.0, std, size=tensor.shape)
     return tensor
 
 
@@ -100,7 +106,7 @@ def glorot_uniform_sklearn_(
     fan_in, fan_out = _fans(weight)
     factor = 2.0 if activation == "logistic" else 6.0
     bound = math.sqrt(factor / (fan_in + fan_out))
-    generator = resolve_rng(rng)
+    generator = _generator(rng)
     _fill_uniform(weight, bound, generator)
     if bias is not None:
         _fill_uniform(bias, bound, generator)

@@ -114,10 +114,7 @@ class Dropout2d(Module):
         self, p: float = 0.5, *, rng: np.random.Generator | int | None = None
     ) -> None:
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(
-                f"Dropout2d: expected a drop probability p in [0, 1], got {p}"
-            )
+        F.check_drop_probability(p, "Dropout2d")
         self.p, self.rng = p, resolve_rng(rng)
 
     def forward(self, x: Tensor) -> Tensor:

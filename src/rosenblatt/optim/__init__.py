@@ -1,6 +1,7 @@
 """Optimizers (update rules) and learning-rate schedules."""
 
 from rosenblatt.optim.adam import Adam, AdamW
+from rosenblatt.optim.lbfgs import LBFGS
 from rosenblatt.optim.lr_scheduler import (
     ConstantLR,
     CosineAnnealingLR,
@@ -18,6 +19,7 @@ __all__ = [
     "SGD",
     "Adam",
     "AdamW",
+    "LBFGS",
     "ConstantLR",
     "CosineAnnealingLR",
     "ExponentialLR",

@@ -18,8 +18,13 @@ class SGD(Optimizer):
     g = grad + weight_decay * w;  buf = momentum * buf + g (buf = g at the first step);
     v = g + momentum * buf with ``nesterov``, else buf (plain g when momentum is 0).
 
-    With a constant lr this is the same update as scikit-learn's
-    velocity = momentum * velocity - lr * g; w += velocity.
+    With ``lr_in_momentum=True`` the velocity is a step, with the rate inside it, as
+    in Sutskever et al. (2013), Keras and scikit-learn's MLP:
+    v = momentum * v - lr * g (v = 0 before the first step); w += v, or with
+    ``nesterov`` w += momentum * v - lr * g. While lr is constant the two forms make
+    the same steps; once a schedule changes lr they differ, because the default form
+    applies the new rate to the whole history of gradients and this one only to the
+    new gradient.
 
     Examples
     --------
@@ -39,6 +44,7 @@ class SGD(Optimizer):
         momentum: float = 0.0,
         weight_decay: float = 0.0,
         nesterov: bool = False,
+        lr_in_momentum: bool = False,
     ) -> None:
         super().__init__(params, lr)
         self._check_unit("momentum", momentum)
@@ -50,11 +56,22 @@ class SGD(Optimizer):
             weight_decay,
             nesterov,
         )
+        self.lr_in_momentum = lr_in_momentum
 
     def _update(self, param: Tensor, grad: Array, state: dict[str, Any]) -> None:
         if self.weight_decay:
             grad = grad + self.weight_decay * param.data
-        if self.momentum:
+        if not self.momentum:
+            param.data -= self.lr * grad
+        elif self.lr_in_momentum:
+            velocity = self._buffer(state, "momentum_buffer", param.data)
+            velocity *= self.momentum
+            velocity -= self.lr * grad
+            if self.nesterov:
+                param.data += self.momentum * velocity - self.lr * grad
+            else:
+                param.data += velocity
+        else:
             if "momentum_buffer" not in state:
                 state["momentum_buffer"] = xp.array(grad, copy=True)
             else:
@@ -62,5 +79,4 @@ class SGD(Optimizer):
                 buf *= self.momentum
                 buf += grad
             buf = state["momentum_buffer"]
-            grad = grad + self.momentum * buf if self.nesterov else buf
-        param.data -= self.lr * grad
+            param.data -= self.lr * (grad + self.momentum * buf if self.nesterov else buf)

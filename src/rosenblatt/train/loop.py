@@ -25,9 +25,12 @@ from rosenblatt.train.callbacks import Callback, Logs, ProgressBar
 from rosenblatt.train.checkpoint import load_checkpoint, save_checkpoint
 from rosenblatt.train.metrics import Metric, resolve_metrics
 
-__all__ = ["History", "LossFn", "Trainer", "evaluate", "fit", "predict"]
+__all__ = ["History", "LossFn", "Sampler", "Trainer", "evaluate", "fit", "predict"]
 
 _Batchable = tuple[Array, Array, Array | None]  # inputs, targets, sample weights
+
+Sampler = Callable[[int], Array]
+"""sampler(n) -> the order (a permutation of range(n)) in which an epoch visits the samples."""
 
 LossFn = Callable[..., Tensor]
 """loss_fn(outputs, targets) -> a scalar Tensor, e.g. ``nn.functional.cross_entropy``.
@@ -189,6 +192,7 @@ class Trainer:
         checkpoint: str | os.PathLike[str] | None = None,
         checkpoint_every: int = 1,
         resume_from: str | os.PathLike[str] | None = None,
+        sampler: Sampler | None = None,
     ) -> History:
         """Train for ``epochs`` passes over (X, y); see ``rosenblatt.train.fit``."""
         if not isinstance(epochs, int) or epochs < 1:
@@ -237,7 +241,10 @@ class Trainer:
         self._call("on_train_begin", {})
         for epoch in range(start, epochs):
             self._call("on_epoch_begin", epoch, {})
-            order = generator.permutation(n) if shuffle else xp.arange(n)
+            if sampler is not None:
+                order = sampler(n)
+            else:
+                order = generator.permutation(n) if shuffle else xp.arange(n)
             logs = self._run_epoch((inputs, targets, weights), order, batch_size, epoch)
             if validation_data is not None:
                 val = evaluate(
@@ -332,6 +339,7 @@ def fit(
     metrics: Sequence[str | Metric] = (),
     callbacks: Sequence[Callback] = (),
     verbose: int = 1,
+    sampler: Sampler | None = None,
 ) -> History:
     """Train ``model`` on (X, y) by mini-batch gradient descent and return its History.
 
@@ -375,6 +383,9 @@ def fit(
     verbose : int
         0 silent; 1 a progress bar per epoch on a terminal (one line per epoch
         otherwise); 2 one line per epoch. Progress goes to stderr.
+    sampler : callable, optional
+        ``sampler(n)`` gives each epoch's order of the samples, instead of ``shuffle``
+        and ``rng`` (the MLP estimators use it to visit samples in scikit-learn's order).
 
     Returns
     -------
@@ -403,4 +414,5 @@ def fit(
         checkpoint=checkpoint,
         checkpoint_every=checkpoint_every,
         resume_from=resume_from,
+        sampler=sampler,
     )

@@ -120,7 +120,6 @@ def test_loss_and_gradients_equal_scikit_learn_for_identical_weights(
         else np.reshape(y, (len(X), -1))
     )
     # scikit-learn's private _backprop gives its loss and gradients
-    n = len(X)
     activations = [X] + [None] * (theirs.n_layers_ - 1)
     deltas = [None] * (theirs.n_layers_ - 1)
     coef_grads = [np.empty_like(c) for c in theirs.coefs_]
@@ -129,15 +128,18 @@ def test_loss_and_gradients_equal_scikit_learn_for_identical_weights(
         X, Y.astype(float), weights, activations, deltas, coef_grads, intercept_grads
     )
     ours.module_.zero_grad()
-    from rosenblatt import Tensor
+    from rosenblatt import Tensor, nn
 
-    objective = ours._objective(ours.module_(Tensor(X)), Y.astype(float), weights)
+    linears = [m for m in ours.module_ if isinstance(m, nn.Linear)]
+    loss_fn = nn.MLPLoss(
+        ours.out_activation_, [m.weight for m in linears], alpha=ours.alpha
+    )
+    objective = loss_fn(ours.module_(Tensor(X)), Y.astype(float), weights)
     objective.backward()
     assert objective.item() == pytest.approx(loss, rel=1e-10)
-    for layer, gw, gb in zip(ours._linears, coef_grads, intercept_grads, strict=True):
+    for layer, gw, gb in zip(linears, coef_grads, intercept_grads, strict=True):
         np.testing.assert_allclose(layer.weight.grad, gw, rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(layer.bias.grad, gb, rtol=1e-9, atol=1e-12)
-    assert n == len(X)
 
 
 # --- fitted attributes and their semantics ---
@@ -466,12 +468,24 @@ def test_callbacks_are_called_and_can_stop_training() -> None:
     assert clf.n_iter_ == 3
 
 
-def test_verbose_shows_the_progress_of_the_fit_loop(capsys) -> None:
-    quiet(
-        MLPClassifier((4,), max_iter=2, verbose=True, random_state=0).fit,
-        X_IRIS,
-        Y_IRIS,
-    )
+def test_verbose_prints_what_scikit_learn_prints(capsys) -> None:
+    params = dict(hidden_layer_sizes=(4,), max_iter=2, verbose=True, random_state=0)
+    quiet(MLPClassifier(**params).fit, X_IRIS, Y_IRIS)
+    ours = capsys.readouterr().out
+    quiet(SkMLPClassifier(**params).fit, X_IRIS, Y_IRIS)
+    theirs = capsys.readouterr().out
+    assert ours.splitlines()[0].startswith("Iteration 1, loss = ")
+    # the same lines, the losses equal to about float64 rounding
+    assert [line[:20] for line in ours.splitlines()] == [
+        line[:20] for line in theirs.splitlines()
+    ]
+
+
+def test_a_progress_bar_is_a_callback(capsys) -> None:
+    from rosenblatt.train import ProgressBar
+
+    clf = MLPClassifier((4,), max_iter=2, random_state=0, callbacks=[ProgressBar(2)])
+    quiet(clf.fit, X_IRIS, Y_IRIS)
     assert "Epoch 2/2" in capsys.readouterr().err
 
 
