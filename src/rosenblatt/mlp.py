@@ -138,7 +138,9 @@ class _Bookkeeping(Callback):
         self.best_loss = None if early else previous("best_loss_", np.inf)
         self.scores = list(previous("validation_scores_", [])) if early else None
         self.best_score = previous("best_validation_score_", -np.inf) if early else None
-        self.best_params = previous("_best_params", None) if early else None
+        self.best_params: list[Array] | None = (
+            previous("_best_params", None) if early else None
+        )
         if early and self.best_params is None:
             self.best_params = [p.data.copy() for p in est.module_.parameters()]
         self.stopped = False
@@ -235,11 +237,17 @@ class _Bookkeeping(Callback):
 
 class _BaseMLP(
     SavableEstimator,
-    TransformerMixin,
-    BaseEstimator,
-    auto_wrap_output_keys=None,  # transform wraps its own output: its width varies
-):  # type: ignore[misc]
+    TransformerMixin,  # type: ignore[misc]
+    BaseEstimator,  # type: ignore[misc]
+    auto_wrap_output_keys=None,  # type: ignore[call-arg]  # transform wraps its output
+):
     """What MLPClassifier and MLPRegressor share: network, solvers, bookkeeping, files."""
+
+    module_: nn.Sequential
+    best_loss_: float | None
+    validation_scores_: list[float] | None
+    best_validation_score_: float | None
+    _best_params: list[Array] | None
 
     _constraints: ClassVar[dict[str, list[Any]]] = {
         "hidden_layer_sizes": [Interval(int, 1, None), list, tuple, np.ndarray],
@@ -323,7 +331,8 @@ class _BaseMLP(
                 layers.append(nn.ACTIVATIONS[activations[i]]())
                 if dropouts[i]:
                     layers.append(nn.Dropout(dropouts[i]))
-        self.module_ = nn.Sequential(*layers).eval()
+        self.module_ = nn.Sequential(*layers)
+        self.module_.eval()
         self._linears = [m for m in layers if isinstance(m, nn.Linear)]
         self.n_layers_, self.n_outputs_ = len(units), units[-1]
         self.coefs_ = [layer.weight.data for layer in self._linears]
@@ -386,7 +395,8 @@ class _BaseMLP(
         if was_training:
             module.eval()
         try:
-            with no_grad(), np.errstate(over="ignore"):
+            # a diverged network's inf and nan are answers here, not warnings
+            with no_grad(), np.errstate(over="ignore", invalid="ignore"):
                 return module(Tensor(X)).data
         finally:
             if was_training:
@@ -619,10 +629,10 @@ class _BaseMLP(
 
     def _data_loss(self, X: Array, Y: Array, weights: Array | None) -> float:
         """The loss without the penalty, in evaluation mode (for validation data)."""
-        with no_grad():
+        with no_grad(), np.errstate(all="ignore"):
             loss = nn.MLPLoss(self.out_activation_, [])
             per_sample = loss.per_sample(Tensor(self._raw(X)), Y).data
-        return float(np.average(per_sample, weights=weights))
+            return float(np.average(per_sample, weights=weights))
 
     def _check_solver(self) -> bool:
         if self.solver not in _STOCHASTIC:
@@ -810,7 +820,8 @@ class _BaseMLP(
         if activation not in self._output_activations():
             raise ModelFileError(f"{where}: invalid output activation {activation!r}")
         self._restore_labels(fitted, n_outputs, where)
-        self.module_, self._linears = module.eval(), linears
+        module.eval()
+        self.module_, self._linears = module, linears
         self.coefs_ = [layer.weight.data for layer in linears]
         self.intercepts_ = [layer.bias.data for layer in linears]  # type: ignore[union-attr]
         self._dtype = linears[0].weight.dtype
@@ -866,7 +877,7 @@ class _BaseMLP(
                 raise ModelFileError(
                     f"{where}: the best weights do not match the network"
                 )
-            self._best_params = best
+            self._best_params = [b for b in best if b is not None]
         spec = training.get("optimizer")
         used = set() if spec is None else self._restore_optimizer(arrays, spec, where)
         unknown = {k for k in arrays if "/" in k and not k.startswith("best/")} - used

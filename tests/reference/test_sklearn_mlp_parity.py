@@ -82,3 +82,50 @@ def test_works_in_pipeline_grid_search_cross_validation_and_clone() -> None:
     assert grid.best_params_["mlpclassifier__alpha"] in (1e-4, 1.0)
     cloned = clone(MLPRegressor("poisson", (4,), dropout=0.2))
     assert cloned.get_params()["loss"] == "poisson" and cloned.dropout == 0.2
+
+
+# --- the same path as scikit-learn's, epoch by epoch ---
+
+
+@pytest.mark.parametrize("learning_rate", ["constant", "invscaling", "adaptive"])
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_sgd_schedules_and_batch_order_follow_scikit_learn(learning_rate, shuffle):
+    # Nesterov momentum with a changing rate: the velocity holds the rate (v = m v -
+    # lr g), and each epoch reshuffles the last epoch's order from random_state
+    X, y = load_digits(return_X_y=True)
+    params = dict(
+        solver="sgd",
+        learning_rate=learning_rate,
+        learning_rate_init=0.1,
+        momentum=0.9,
+        max_iter=5,
+        shuffle=shuffle,
+        random_state=0,
+        n_iter_no_change=1,
+        tol=0.5 if learning_rate == "adaptive" else 1e-4,  # adaptive: lr falls twice
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = MLPClassifier(**params).fit(X / 16, y)
+        theirs = SkMLPClassifier(**params).fit(X / 16, y)
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-12)
+    assert ours.optimizer_.lr == theirs._optimizer.learning_rate
+
+
+@pytest.mark.parametrize("make", [MLPClassifier, MLPRegressor])
+def test_early_stopping_splits_and_scores_like_scikit_learn(make):
+    X, y = load_digits(return_X_y=True)
+    sk = SkMLPClassifier if make is MLPClassifier else SkMLPRegressor
+    params = dict(early_stopping=True, random_state=0, max_iter=15)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = make(**params).fit(
+            X / 16, y.astype(float) if make is MLPRegressor else y
+        )
+        theirs = sk(**params).fit(
+            X / 16, y.astype(float) if make is MLPRegressor else y
+        )
+    np.testing.assert_allclose(
+        ours.validation_scores_, theirs.validation_scores_, rtol=1e-9
+    )
+    assert ours.n_iter_ == theirs.n_iter_

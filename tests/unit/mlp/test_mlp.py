@@ -541,3 +541,72 @@ def test_estimators_pickle_and_predict_the_same() -> None:
     np.testing.assert_array_equal(
         again.predict_proba(X_IRIS), clf.predict_proba(X_IRIS)
     )
+
+
+# --- scikit-learn's checks on partial_fit's classes ---
+
+
+def test_partial_fit_refuses_labels_outside_classes_and_a_changed_classes() -> None:
+    clf = MLPClassifier((4,), random_state=0)
+    with pytest.raises(ValueError, match=r"`y` has classes not in `self.classes_`"):
+        clf.partial_fit(X_IRIS[:4], [0, 1, 7, 0], classes=[0, 1])
+    clf = MLPClassifier((4,), random_state=0).partial_fit(
+        X_IRIS[:4], [0, 1, 1, 0], classes=[0, 1]
+    )
+    with pytest.raises(ValueError, match=r"is not the same as on last call"):
+        clf.partial_fit(X_IRIS[:4], [0, 1, 1, 0], classes=[1, 2])
+    with pytest.raises(ValueError, match=r"`y` has classes not in `self.classes_`"):
+        clf.partial_fit(X_IRIS[:4], [0, 1, 2, 0])
+    clf.partial_fit(X_IRIS[:4], [0, 0, 0, 0], classes=[0, 1])  # a subset is fine
+
+
+def test_early_stopping_through_a_diverging_fit_keeps_the_best_weights() -> None:
+    # scikit-learn's issue 29504: identity units and lr=1 blow up within a few epochs
+    reg = MLPRegressor(
+        hidden_layer_sizes=100,
+        activation="identity",
+        solver="sgd",
+        learning_rate_init=1,
+        max_iter=20,
+        early_stopping=True,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="kept the weights"):
+        reg.fit(X_IRIS, Y_IRIS.astype(float))
+    assert np.isnan(reg.validation_scores_[-1])
+    assert reg.best_validation_score_ == max(
+        s for s in reg.validation_scores_ if not np.isnan(s)
+    )
+    assert np.isfinite(reg.predict(X_IRIS)).all()
+    # without early stopping there is nothing good to keep: scikit-learn's message
+    with pytest.raises(
+        ValueError, match="Solver produced non-finite parameter weights"
+    ):
+        quiet(reg.set_params(early_stopping=False).fit, X_IRIS, Y_IRIS.astype(float))
+
+
+def test_set_output_in_a_pipeline_gives_data_frames() -> None:
+    pd = pytest.importorskip("pandas")
+    from sklearn.pipeline import make_pipeline
+
+    frame = pd.DataFrame(X_IRIS, columns=["a", "b", "c", "d"], index=range(10, 160))
+    pipe = make_pipeline(StandardScaler(), MLPClassifier((3,), random_state=0))
+    pipe.set_output(transform="pandas")
+    quiet(pipe.fit, frame, Y_IRIS)
+    assert pipe.score(frame, Y_IRIS) > 0.5
+    hidden = pipe.transform(frame)  # the last step's transform: hidden activations
+    assert list(hidden.columns) == [
+        "mlpclassifier0",
+        "mlpclassifier1",
+        "mlpclassifier2",
+    ]
+    assert list(hidden.index) == list(frame.index)
+    clf = quiet(
+        MLPClassifier((4, 2), max_iter=5, random_state=0)
+        .set_output(transform="pandas")
+        .fit,
+        X_IRIS,
+        Y_IRIS,
+    )
+    assert list(clf.transform(X_IRIS, layer=0).columns)[0] == "mlpclassifier_layer0_0"
+    assert isinstance(clf.set_output(transform="default").transform(X_IRIS), np.ndarray)
