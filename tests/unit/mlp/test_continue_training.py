@@ -126,7 +126,9 @@ def test_weights_set_by_hand_are_where_training_starts() -> None:
         est._no_improvement_count = 0
         est.partial_fit(x, y, classes=[0, 1])
     for a, b_ in zip(
-        ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_
+        ours.coefs_ + ours.intercepts_,
+        theirs.coefs_ + theirs.intercepts_,
+        strict=True,
     ):
         np.testing.assert_allclose(a, b_, rtol=1e-12)
     # hand arithmetic (scikit-learn's comment): W1[0, 0] = 0.1 - 0.1 * 0.0200 = 0.098

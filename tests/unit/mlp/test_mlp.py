@@ -608,5 +608,5 @@ def test_set_output_in_a_pipeline_gives_data_frames() -> None:
         X_IRIS,
         Y_IRIS,
     )
-    assert list(clf.transform(X_IRIS, layer=0).columns)[0] == "mlpclassifier_layer0_0"
+    assert clf.transform(X_IRIS, layer=0).columns[0] == "mlpclassifier_layer0_0"
     assert isinstance(clf.set_output(transform="default").transform(X_IRIS), np.ndarray)
