@@ -19,7 +19,8 @@ def test_readme_examples_run_and_do_what_they_say(capsys) -> None:
     exec(blocks[2], namespace)  # the 1943 unit and the 1958 perceptron
     perceptron = namespace["clf"]
     np.testing.assert_array_equal(perceptron.weights_, [-3, 2, 1])
-    assert perceptron.errors_ == [2, 3, 3, 2, 1, 0]
+    assert perceptron.errors_ == [2, 3, 3, 2, 1, 0, 0, 0, 0, 0]
+    assert perceptron.converged_ == "error"
     exec(blocks[3], namespace)  # the scikit-learn drop-in
     mlp = namespace["clf"]
     assert mlp.score(namespace["X"] / 16, namespace["y"]) > 0.98

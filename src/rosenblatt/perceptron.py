@@ -19,6 +19,16 @@ computed with the same weights, are summed into one step. On separable data both
 converge; the online rule needs no pass over the data to make progress, which is why
 it came first (and why the convergence proof, below, counts mistakes one at a time).
 
+scikit-learn's ``Perceptron`` is the same rule in other words: on a mistake it adds
+eta' d x, where this rule adds eta (d - y) x = 2 eta d x (bipolar coding); and it
+counts a zero score w . x = 0 as a mistake for both classes, where sgn(0) = +1 here.
+``Perceptron.from_sklearn_params(**params)`` makes the Perceptron that reproduces
+``sklearn.linear_model.Perceptron(**params)``: eta0 halved, ``zero_score='mistake'``,
+only the loss rule for stopping, scikit-learn's ``random_state=0`` default. The weights
+are then the same, bit for bit, when the samples come in the same order
+(``shuffle=False``; scikit-learn shuffles with its own generator) and the input is
+dense (scikit-learn damps the intercept's updates by 0.01 for sparse input).
+
 Rosenblatt's rule converges on linearly separable data: Novikoff (1962) showed that
 with w(0) = 0 it makes at most (R / gamma)^2 mistakes, R the largest |x| and gamma the
 margin of the best separating hyperplane. On XOR, which no line separates (Minsky and
@@ -32,11 +42,17 @@ import warnings
 from typing import Any, ClassVar
 
 import numpy as np
+import scipy.sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from rosenblatt._params import Interval, Options, check_params
 from rosenblatt._persist import (
@@ -55,6 +71,20 @@ Array = np.ndarray[Any, np.dtype[Any]]
 # enough to amortise Python's per-step cost, small enough that the score updates after
 # each mistake stay cheap while mistakes are frequent.
 _BLOCK = 64
+
+
+def _augment(X: Any, constant: float) -> Any:
+    """[c, x1..xN] for every row: the constant input that carries the bias (c = +1)."""
+    column = np.full((X.shape[0], 1), constant)
+    if scipy.sparse.issparse(X):
+        return scipy.sparse.hstack([column, X], format="csr")
+    return np.hstack([column, X])
+
+
+def _dense(rows: Any) -> Array:
+    """A block of rows as an array (sparse input is densified one block at a time)."""
+    dense: Array = rows.toarray() if scipy.sparse.issparse(rows) else rows
+    return dense
 
 
 class _Pocket:
@@ -96,18 +126,39 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         moves w by 2 eta x; with binary coding by eta x.
     update : {'online', 'batch'}, default='online'
         One update per sample, or one summed update per epoch.
+    zero_score : {'positive', 'mistake'}, default='positive'
+        How a score w . x = 0 is read while learning: as sgn(0) = +1 (the text's rule),
+        or as a mistake whatever the class (scikit-learn's perceptron loss, which
+        updates when d w . x <= 0).
     max_iter : int, default=1000
         M: the most epochs ``fit`` runs.
-    tol_error : float, default=0.0
+    tol : float or None, default=1e-3
+        "Learning has stopped": an epoch meets this rule when its perceptron loss,
+        the mean over samples of max(0, -s w . x) (s = +1 or -1, the sign of d) at
+        the moment each is presented, is not below the lowest so far minus ``tol``
+        (scikit-learn's rule, with its default). With sample or class weights each
+        sample's term is weighted too. None turns the rule off, and so does
+        ``pocket=True``: the pocket keeps searching for better weights until
+        ``max_iter`` (or the text's rules), as in Gallant's algorithm.
+    tol_error : float or None, default=0.0
         An epoch "converges by error" when its fraction of mistakes is at most this
-        (0: every sample right).
+        (0: every sample right); None turns the rule off.
     tol_weight : float or None, default=None
         An epoch "converges by weight" when the Euclidean norm of its total weight
         change is below this; None turns the rule off.
-    n_iter_no_change : int, default=1
-        k: how many consecutive epochs must meet a rule before training stops.
+    n_iter_no_change : int, default=5
+        k: how many consecutive epochs must meet a rule before training stops (the
+        text's k; 5 is scikit-learn's default).
     shuffle : bool, default=True
         Present the samples in a new random order each epoch (else in the given order).
+    fit_intercept : bool, default=True
+        Learn the bias w0 (the weight of the constant input +1); False keeps it at 0.
+    class_weight : dict, 'balanced' or None, default=None
+        Multiplies the update of a mistake on a sample of class c by its weight (for
+        more than two classes, only the class's own one-vs-rest unit is weighted, as
+        in scikit-learn).
+    warm_start : bool, default=False
+        ``fit`` starts from the weights of the previous fit instead of ``init``.
     pocket : bool, default=False
         Gallant's pocket algorithm with ratchet, for data that is not linearly
         separable: every new weight vector is counted on the whole training set, and
@@ -122,6 +173,13 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         Seeds the random start and the shuffling.
     verbose : int, default=0
         Print one line per epoch.
+    penalty, alpha, l1_ratio, early_stopping, validation_fraction, n_jobs
+        scikit-learn's names, accepted so that its code runs unchanged. A penalty and
+        early stopping on a held-out score are not part of Rosenblatt's rule: ``fit``
+        refuses ``penalty`` other than None and ``early_stopping=True``, naming what to
+        use instead. ``alpha``, ``l1_ratio`` and ``validation_fraction`` only act with
+        those (as in scikit-learn); ``n_jobs`` has no effect, since the one-vs-rest
+        units learn together in one pass.
 
     Attributes
     ----------
@@ -138,8 +196,9 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
     t_ : int
         Steps taken so far (samples presented online, epochs in batch mode).
     converged_ : str or None, or list of those (one per class)
-        Which rule stopped training -- 'error' or 'weight' -- or None when ``max_iter``
-        did. With more than two classes, one entry per one-vs-rest unit.
+        Which rule stopped training -- 'error', 'weight' or 'loss' (``tol``) -- or None
+        when ``max_iter`` did. With more than two classes, one entry per one-vs-rest
+        unit.
     errors_ : list of int
         Mistakes in each epoch (summed over the one-vs-rest units).
     weight_history_ : list of ndarray
@@ -155,7 +214,17 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
     >>> clf = Perceptron(eta0=0.5, shuffle=False).fit(X, [0, 0, 0, 1])   # AND
     >>> clf.predict(X), clf.converged_
     (array([0, 0, 0, 1]), 'error')
+
+    scikit-learn's ``Perceptron(shuffle=False)``, reproduced (see the module's notes):
+
+    >>> from sklearn.linear_model import Perceptron as SkPerceptron
+    >>> ours = Perceptron.from_sklearn_params(shuffle=False).fit(X, [0, 1, 1, 1])
+    >>> theirs = SkPerceptron(shuffle=False).fit(X, [0, 1, 1, 1])
+    >>> bool((ours.coef_ == theirs.coef_).all()), ours.n_iter_ == theirs.n_iter_
+    (True, True)
     """
+
+    classes_: Array
 
     _constraints: ClassVar[dict[str, list[Any]]] = {
         "eta0": [Interval(float, 0, 1, closed="right")],
@@ -164,11 +233,16 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         "init": [Options(("zeros", "random"))],
         "target_coding": [Options(("bipolar", "binary"))],
         "update": [Options(("online", "batch"))],
+        "zero_score": [Options(("positive", "mistake"))],
         "max_iter": [Interval(int, 1, None)],
-        "tol_error": [Interval(float, 0, 1)],
+        "tol": [Interval(float, 0, None), Options((None,))],
+        "tol_error": [Interval(float, 0, 1), Options((None,))],
         "tol_weight": [Interval(float, 0, None), Options((None,))],
         "n_iter_no_change": [Interval(int, 1, None)],
         "shuffle": [Options((True, False))],
+        "fit_intercept": [Options((True, False))],
+        "class_weight": [dict, Options(("balanced", None))],
+        "warm_start": [Options((True, False))],
         "pocket": [Options((True, False))],
         "record_history": [Options((True, False))],
         "random_state": [
@@ -177,6 +251,12 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
             Options((None,)),
         ],
         "verbose": [Interval(int, 0, None), Options((True, False))],
+        "penalty": [Options(("l2", "l1", "elasticnet", None))],
+        "alpha": [Interval(float, 0, None)],
+        "l1_ratio": [Interval(float, 0, 1)],
+        "early_stopping": [Options((True, False))],
+        "validation_fraction": [Interval(float, 0, 1, closed="neither")],
+        "n_jobs": [Interval(int, None, None), Options((None,))],
     }
 
     def __init__(
@@ -188,15 +268,26 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         init: str = "zeros",
         target_coding: str = "bipolar",
         update: str = "online",
+        zero_score: str = "positive",
         max_iter: int = 1000,
-        tol_error: float = 0.0,
+        tol: float | None = 1e-3,
+        tol_error: float | None = 0.0,
         tol_weight: float | None = None,
-        n_iter_no_change: int = 1,
+        n_iter_no_change: int = 5,
         shuffle: bool = True,
+        fit_intercept: bool = True,
+        class_weight: dict[Any, float] | str | None = None,
+        warm_start: bool = False,
         pocket: bool = False,
         record_history: bool = False,
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
+        penalty: str | None = None,
+        alpha: float = 0.0001,
+        l1_ratio: float = 0.15,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_jobs: int | None = None,
     ) -> None:
         self.eta0 = eta0
         self.learning_rate = learning_rate
@@ -204,15 +295,45 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         self.init = init
         self.target_coding = target_coding
         self.update = update
+        self.zero_score = zero_score
         self.max_iter = max_iter
+        self.tol = tol
         self.tol_error = tol_error
         self.tol_weight = tol_weight
         self.n_iter_no_change = n_iter_no_change
         self.shuffle = shuffle
+        self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
+        self.warm_start = warm_start
         self.pocket = pocket
         self.record_history = record_history
         self.random_state = random_state
         self.verbose = verbose
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_jobs = n_jobs
+
+    @classmethod
+    def from_sklearn_params(cls, **params: Any) -> Perceptron:
+        """The Perceptron that reproduces ``sklearn.linear_model.Perceptron(**params)``.
+
+        scikit-learn adds eta0 d x on a mistake where Rosenblatt's rule adds
+        eta (d - y) x = 2 eta d x, so eta0 is halved; it counts a zero score as a
+        mistake (``zero_score='mistake'``); it stops by its loss rule (``tol``) alone,
+        so the error rule is off (``tol_error=None``); its ``random_state`` defaults to
+        0. Every other parameter keeps its name and meaning.
+        """
+        mapped: dict[str, Any] = {
+            "random_state": 0,
+            "zero_score": "mistake",
+            "tol_error": None,
+            **params,
+        }
+        mapped["eta0"] = float(mapped.get("eta0", 1.0)) / 2
+        return cls(**mapped)
 
     # --- fitted views ---
 
@@ -241,22 +362,35 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         y: Any,
         coef_init: Any = None,
         intercept_init: Any = None,
+        sample_weight: Any = None,
     ) -> Perceptron:
         """Learn the weights by the perceptron rule, for up to ``max_iter`` epochs.
 
         ``coef_init`` (units, n_features) and ``intercept_init`` (units,) override
-        ``init``, as in scikit-learn.
+        ``init`` (and ``warm_start``), as in scikit-learn; ``sample_weight`` (n,)
+        multiplies each sample's updates.
         """
-        check_params(self, self._constraints)
-        X, y = validate_data(self, X, y, dtype=np.float64)
+        self._check_params()
+        warm = self.warm_start and hasattr(self, "weights_")
+        X, y = validate_data(
+            self, X, y, accept_sparse=["csr", "csc"], dtype=np.float64, reset=not warm
+        )
         check_classification_targets(y)
-        self.classes_ = unique_labels(y)
+        classes: Array = unique_labels(y)
+        if warm and not np.array_equal(classes, self.classes_):
+            raise ValueError(
+                f"Perceptron: warm_start needs the classes of the previous fit, "
+                f"{self.classes_.tolist()}; y has {classes.tolist()}"
+            )
+        self.classes_ = classes
         self._check_two_or_more_classes()
-        self._rng = check_random_state(
-            self.random_state
-        )  # partial_fit continues with it
-        self._initialise(X.shape[1], self._rng, coef_init, intercept_init)
-        self._run(X, y, self._rng, epochs=self.max_iter, freeze_converged=True)
+        self._rng = check_random_state(self.random_state)  # partial_fit continues
+        if warm and coef_init is None and intercept_init is None:
+            self._restart(self.weights_.copy())
+        else:
+            self._initialise(X.shape[1], self._rng, coef_init, intercept_init)
+        weights = self._update_weights(y, _check_sample_weight(sample_weight, X))
+        self._run(X, y, weights, self._rng, self.max_iter, freeze_converged=True)
         if any(reason is None for reason in self._reasons):
             warnings.warn(
                 f"Perceptron: max_iter={self.max_iter} epochs ended without convergence; "
@@ -267,14 +401,18 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
             )
         return self
 
-    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> Perceptron:
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+    ) -> Perceptron:
         """One epoch of the perceptron rule on (X, y), continuing from the current weights.
 
         ``classes`` (every label that will ever appear) is required on the first call.
         """
         first = not hasattr(self, "weights_")
-        check_params(self, self._constraints)
-        X, y = validate_data(self, X, y, dtype=np.float64, reset=first)
+        self._check_params()
+        X, y = validate_data(
+            self, X, y, accept_sparse=["csr", "csc"], dtype=np.float64, reset=first
+        )
         check_classification_targets(y)
         if first:
             if classes is None:
@@ -299,8 +437,28 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
                 f"y contains labels not in classes: {unknown.tolist()}; expected only "
                 f"{self.classes_.tolist()}"
             )
-        self._run(X, y, self._rng, epochs=1, freeze_converged=False, accumulate=True)
+        weights = self._update_weights(y, _check_sample_weight(sample_weight, X))
+        self._run(X, y, weights, self._rng, 1, freeze_converged=False, accumulate=True)
         return self
+
+    def _check_params(self) -> None:
+        """The constraints, then the scikit-learn options Rosenblatt's rule has not."""
+        check_params(self, self._constraints)
+        if self.penalty is not None:
+            raise ValueError(
+                f"Perceptron: penalty={self.penalty!r} is not part of Rosenblatt's rule, "
+                "w <- w + eta (d - y) x, which has no weight decay. For a penalised "
+                "perceptron use sklearn.linear_model.SGDClassifier(loss='perceptron', "
+                f"penalty={self.penalty!r}, learning_rate='constant', eta0=...)."
+            )
+        if self.early_stopping:
+            raise ValueError(
+                "Perceptron: early_stopping=True (stopping on a held-out score) is not "
+                "one of the text's stopping rules. This Perceptron stops when the loss "
+                "stops improving (tol), when it makes few mistakes (tol_error) or when "
+                "the weights stop changing (tol_weight), each for n_iter_no_change "
+                "epochs; on data no line separates, pocket=True keeps the best weights."
+            )
 
     def _check_two_or_more_classes(self) -> None:
         if len(self.classes_) < 2:
@@ -321,24 +479,61 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
             W = rng.uniform(-0.5, 0.5, size=(units, n_features + 1))
         else:
             W = np.zeros((units, n_features + 1))
+        if not self.fit_intercept:
+            W[:, 0] = 0.0
         if coef_init is not None:
             W[:, 1:] = np.asarray(coef_init, dtype=np.float64).reshape(
                 units, n_features
             )
         if intercept_init is not None:
             W[:, 0] = np.asarray(intercept_init, dtype=np.float64).reshape(units)
-        self.weights_ = W[0] if units == 1 else W
+        self._restart(W[0] if units == 1 else W)
+
+    def _restart(self, weights: Array) -> None:
+        """Start training from ``weights``: counters, errors and history afresh."""
+        self.weights_ = weights
         self.t_ = 0
         self.errors_: list[int] = []
-        self._reasons: list[str | None] = [None] * units
+        self._reasons: list[str | None] = [None] * len(self._matrix())
         self.weight_history_: list[Array] = (
             [self.weights_.copy()] if self.record_history else []
         )
 
     def _desired(self, y: Array) -> Array:
         """Desired outputs d per sample and unit: +1 for the unit's class, else -1 (or 0)."""
-        positives = self.classes_[1:] if len(self.classes_) == 2 else self.classes_
-        return np.where(y[:, None] == positives[None, :], 1.0, self._negative)
+        return np.where(y[:, None] == self._positives[None, :], 1.0, self._negative)
+
+    @property
+    def _positives(self) -> Array:
+        """The class each unit answers +1 for (the second class when there are two)."""
+        positives: Array = (
+            self.classes_[1:] if len(self.classes_) == 2 else self.classes_
+        )
+        return positives
+
+    def _update_weights(self, y: Array, sample_weight: Array) -> Array | None:
+        """Each sample's factor on each unit's updates, shape (n, units); None if all 1.
+
+        ``sample_weight`` times ``class_weight``: a unit weights the samples of its
+        class by that class's weight; the other samples count with the weight of the
+        negative class for two classes and 1 for more, as in scikit-learn.
+        """
+        if self.class_weight is None and np.all(sample_weight == 1):
+            return None
+        factors = np.ones((len(y), len(self._positives)))
+        if self.class_weight is not None:
+            per_class = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=y
+            )
+            weight_of = dict(zip(self.classes_.tolist(), per_class, strict=True))
+            mine = y[:, None] == self._positives[None, :]
+            positive = np.array([weight_of[c] for c in self._positives.tolist()])
+            negative = (
+                weight_of[self.classes_[0].item()] if len(self.classes_) == 2 else 1.0
+            )
+            factors = np.where(mine, positive[None, :], negative)
+        result: Array = factors * sample_weight[:, None]
+        return result
 
     @property
     def _negative(self) -> float:
@@ -358,46 +553,67 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         self,
         X: Array,
         y: Array,
+        weights: Array | None,
         rng: np.random.RandomState,
         epochs: int,
         freeze_converged: bool,
         accumulate: bool = False,
     ) -> None:
         W = self._matrix()  # a view: updates land in weights_
-        Xa = np.hstack([np.ones((X.shape[0], 1)), X])  # x = [+1, x1..xN]
+        Xa = _augment(X, 1.0 if self.fit_intercept else 0.0)  # x = [+1, x1..xN]
         d = self._desired(y)
-        n = len(Xa)
+        n = Xa.shape[0]
         active = np.ones(len(W), dtype=bool)
-        streak = {"error": np.zeros(len(W), int), "weight": np.zeros(len(W), int)}
-        self._pocket = _Pocket(W, self._mistakes(Xa, d, W)) if self.pocket else None
+        streak = {rule: np.zeros(len(W), int) for rule in ("error", "weight", "loss")}
+        lowest = np.full(len(W), np.inf)  # the lowest epoch loss so far, per unit
+        self._pocket = (
+            _Pocket(W, self._mistakes(Xa, d, W, weights)) if self.pocket else None
+        )
         done = 0
         for _ in range(epochs):
             order = rng.permutation(n) if self.shuffle else np.arange(n)
             start = W.copy()
             if self.update == "online":
-                mistakes = self._online_epoch(Xa, d, W, order, active)
+                mistakes, loss = self._online_epoch(Xa, d, weights, W, order, active)
             else:
-                mistakes = self._batch_epoch(Xa, d, W, active)
+                mistakes, loss = self._batch_epoch(Xa, d, weights, W, active)
             done += 1
             self.errors_.append(int(mistakes.sum()))
             if self._pocket is not None and self.update == "batch":
-                self._pocket.offer(W, self._mistakes(Xa, d, W), np.arange(len(W)))
+                self._pocket.offer(
+                    W, self._mistakes(Xa, d, W, weights), np.arange(len(W))
+                )
             change = np.linalg.norm(W - start, axis=1)
+            loss /= n
             if self.verbose:
                 print(
                     f"Epoch {len(self.errors_)}: {int(mistakes.sum())} mistakes, "
-                    f"|dw| = {change.max():.4g}, eta = {self._eta():.4g}"
+                    f"loss {loss.mean():.6g}, |dw| = {change.max():.4g}, "
+                    f"eta = {self._eta():.4g}"
                 )
-            met_error = mistakes / n <= self.tol_error
-            met_weight = (
-                change < self.tol_weight
-                if self.tol_weight is not None
-                else np.zeros_like(met_error)
-            )
-            streak["error"] = np.where(met_error, streak["error"] + 1, 0)
-            streak["weight"] = np.where(met_weight, streak["weight"] + 1, 0)
+            met = {
+                "error": (
+                    mistakes / n <= self.tol_error
+                    if self.tol_error is not None
+                    else np.zeros(len(W), bool)
+                ),
+                "weight": (
+                    change < self.tol_weight
+                    if self.tol_weight is not None
+                    else np.zeros(len(W), bool)
+                ),
+                # scikit-learn's rule: no epoch loss below the lowest so far - tol
+                "loss": (
+                    loss > lowest - self.tol
+                    if self.tol is not None and not self.pocket
+                    else np.zeros(len(W), bool)
+                ),
+            }
+            lowest = np.minimum(lowest, loss)
+            for rule, now in met.items():
+                streak[rule] = np.where(now, streak[rule] + 1, 0)
             for unit in np.flatnonzero(active):
-                for rule in ("error", "weight"):
+                for rule in ("error", "weight", "loss"):
                     if streak[rule][unit] >= self.n_iter_no_change:
                         self._reasons[unit] = rule
                         break
@@ -414,9 +630,18 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         )
 
     def _online_epoch(
-        self, Xa: Array, d: Array, W: Array, order: Array, active: Array
-    ) -> Array:
+        self,
+        Xa: Array,
+        d: Array,
+        weights: Array | None,
+        W: Array,
+        order: Array,
+        active: Array,
+    ) -> tuple[Array, Array]:
         """One pass, one sample at a time: w <- w + eta (d - y) x on every mistake.
+
+        Returns each unit's mistakes and summed perceptron loss max(0, -s w . x), s the
+        sign of d, taken as each sample is presented.
 
         Each one-vs-rest unit follows the rule exactly, sample by sample in ``order``;
         the units are independent, so they advance together. A block of samples is
@@ -427,75 +652,113 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         a few small steps per mistake, instead of a Python step per sample.
         """
         mistakes = np.zeros(len(W), dtype=np.int64)
+        loss = np.zeros(len(W))
         notify = self.record_history or self._pocket is not None
         constant = self.learning_rate == "constant"
+        zero_is_wrong = self.zero_score == "mistake"
         for start in range(0, len(order), _BLOCK):
             rows = order[start : start + _BLOCK]
             Xb, db = Xa[rows], d[rows]
             wants_positive = db > 0
+            sign = np.where(wants_positive, 1.0, -1.0)
             # On a mistake y is the other value, so d - y is 2d (bipolar: +-2) or
             # 2d - 1 (binary: +-1), known before any score is looked at.
             correction = 2 * db if self._negative < 0 else 2 * db - 1
+            if weights is not None:
+                correction = correction * weights[rows]
             index = np.arange(len(rows))[:, None]
-            scores = Xb @ W.T  # (B, units): w . x for every row of the block
-            gram = Xb @ Xb.T  # (B, B): x_i . x_j, how an update at row j moves row i
+            scores = np.asarray(
+                Xb @ W.T
+            )  # (B, units): w . x for every row of the block
+            gram = _dense(
+                Xb @ Xb.T
+            )  # (B, B): x_i . x_j, how an update at row j moves row i
             # Per unit, the first row not yet presented (the rows before it are done).
             next_row = np.zeros(len(W), dtype=np.int64)
             while True:
-                # y = +1 exactly when w . x >= 0: wrong where that differs from d.
+                # y = +1 exactly when w . x >= 0: wrong where that differs from d (or,
+                # with zero_score='mistake', also wherever w . x = 0)
                 wrong = (scores >= 0) != wants_positive
+                if zero_is_wrong:
+                    wrong |= scores == 0
                 wrong &= active & (index >= next_row)
                 units = np.flatnonzero(wrong.any(axis=0))
                 if units.size == 0:
                     break
                 r = wrong[:, units].argmax(axis=0)  # each unit's first mistake
+                hinge = np.maximum(0.0, -sign[r, units] * scores[r, units])
+                loss[units] += (
+                    hinge if weights is None else hinge * weights[rows][r, units]
+                )
                 step = correction[r, units]  # d - y
                 # eta (d - y), eta at each mistake's own step count n (for invscaling)
                 step = step * (self.eta0 if constant else self._eta_at(self.t_ + r + 1))
-                W[units] += step[:, None] * Xb[r]
+                W[units] += step[:, None] * _dense(Xb[r])
                 later = gram[:, r] * step  # (B, moved units): (x_i . x_r) eta (d - y)
                 later[index <= r] = 0  # rows up to the mistake keep their scores
                 scores[:, units] += later
                 mistakes[units] += 1
                 next_row[units] = r + 1
                 if notify:
-                    self._after_update(Xa, d, W, units)
+                    self._after_update(Xa, d, weights, W, units)
             self.t_ += len(rows)
-        return mistakes
+        return mistakes, loss
 
-    def _after_update(self, Xa: Array, d: Array, W: Array, changed: Array) -> None:
+    def _after_update(
+        self, Xa: Array, d: Array, weights: Array | None, W: Array, changed: Array
+    ) -> None:
         if self.record_history:
             self.weight_history_.append(self.weights_.copy())
         if self._pocket is not None:
-            self._pocket.offer(W, self._mistakes(Xa, d, W, changed), changed)
+            self._pocket.offer(W, self._mistakes(Xa, d, W, weights, changed), changed)
 
-    def _batch_epoch(self, Xa: Array, d: Array, W: Array, active: Array) -> Array:
+    def _batch_epoch(
+        self, Xa: Array, d: Array, weights: Array | None, W: Array, active: Array
+    ) -> tuple[Array, Array]:
         """One summed step: w <- w + eta sum_n (d(n) - y(n)) x(n), y from the same w."""
         self.t_ += 1
-        out = np.where(Xa @ W.T >= 0, 1.0, self._negative)
+        scores = np.asarray(Xa @ W.T)
+        out = np.where(scores >= 0, 1.0, self._negative)
+        if self.zero_score == "mistake":
+            out = np.where(scores == 0, np.where(d > 0, self._negative, 1.0), out)
         error = (d - out) * active[None, :]
-        W += self._eta() * (error.T @ Xa)
+        step = error if weights is None else error * weights
+        W += self._eta() * np.asarray(Xa.T @ step).T
         if self.record_history:
             self.weight_history_.append(self.weights_.copy())
-        return np.asarray((error != 0).sum(axis=0), dtype=np.int64)
+        hinge = np.maximum(0.0, -np.where(d > 0, 1.0, -1.0) * scores)
+        loss = (hinge if weights is None else hinge * weights).sum(axis=0)
+        return np.asarray((error != 0).sum(axis=0), dtype=np.int64), loss
 
     def _mistakes(
-        self, Xa: Array, d: Array, W: Array, units: Array | None = None
+        self,
+        Xa: Array,
+        d: Array,
+        W: Array,
+        weights: Array | None,
+        units: Array | None = None,
     ) -> Array:
-        """Training-set mistakes of each unit's weights (of ``units`` only, if given)."""
-        rows = W if units is None else W[units]
-        cols = d if units is None else d[:, units]
-        out = np.where(Xa @ rows.T >= 0, 1.0, self._negative)
-        return np.asarray((out != cols).sum(axis=0), dtype=np.int64)
+        """Training-set mistakes of each unit's weights (of ``units`` only, if given).
+
+        Each mistake counts with its sample's weight, when there are weights.
+        """
+        pick = slice(None) if units is None else units
+        out = np.where(np.asarray(Xa @ W[pick].T) >= 0, 1.0, self._negative)
+        wrong = out != d[:, pick]
+        if weights is None:
+            return np.asarray(wrong.sum(axis=0), dtype=np.int64)
+        return np.asarray((wrong * weights[:, pick]).sum(axis=0))
 
     # --- prediction ---
 
     def decision_function(self, X: Any) -> Array:
         """Scores w . x: shape (n_samples,) for two classes, else (n_samples, n_classes)."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False
+        )
         W = self._matrix()
-        scores = X @ W[:, 1:].T + W[:, 0]
+        scores = np.asarray(X @ W[:, 1:].T) + W[:, 0]
         return scores[:, 0] if len(W) == 1 else scores
 
     def predict(self, X: Any) -> Array:
@@ -507,7 +770,7 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags
 
     # --- model files (est.save(path), Perceptron.load(path)) ---

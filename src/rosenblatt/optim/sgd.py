@@ -79,4 +79,6 @@ class SGD(Optimizer):
                 buf *= self.momentum
                 buf += grad
             buf = state["momentum_buffer"]
-            param.data -= self.lr * (grad + self.momentum * buf if self.nesterov else buf)
+            param.data -= self.lr * (
+                grad + self.momentum * buf if self.nesterov else buf
+            )

@@ -14,10 +14,15 @@ from rosenblatt._params import InvalidParameterError
 GATE_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 AND_Y = np.array([-1, -1, -1, 1])
 XOR_Y = np.array([0, 1, 1, 0])
+# The text's stopping rules alone: error or weight change, k = 1 epoch. (The defaults
+# add scikit-learn's rule -- the loss stops falling by tol -- and k = 5.)
+TEXT = dict(tol=None, n_iter_no_change=1)
 
 
 def test_worked_trace_on_and_with_eta_half_from_zero() -> None:
-    clf = Perceptron(eta0=0.5, shuffle=False, record_history=True).fit(GATE_X, AND_Y)
+    clf = Perceptron(eta0=0.5, shuffle=False, record_history=True, **TEXT).fit(
+        GATE_X, AND_Y
+    )
     # x = [+1, x1, x2]; y = +1 when w.x >= 0; a mistake adds 0.5 * (d - y) * x = +-x.
     expected = [
         [0, 0, 0],  # w(0)
@@ -97,7 +102,7 @@ def test_xor_never_converges_and_says_so() -> None:
     with pytest.warns(
         ConvergenceWarning, match="max_iter=200 epochs ended without convergence"
     ):
-        clf = Perceptron(max_iter=200, random_state=0).fit(GATE_X, XOR_Y)
+        clf = Perceptron(max_iter=200, random_state=0, **TEXT).fit(GATE_X, XOR_Y)
     assert clf.converged_ is None and clf.n_iter_ == 200
     assert min(clf.errors_) > 0  # no epoch was ever free of mistakes
     assert clf.score(GATE_X, XOR_Y) <= 0.75  # never all four (here: at most three)
@@ -106,14 +111,16 @@ def test_xor_never_converges_and_says_so() -> None:
 @pytest.mark.parametrize("seed", range(10))
 def test_xor_with_pocket_keeps_weights_right_on_three_of_four(seed: int) -> None:
     with pytest.warns(ConvergenceWarning):
-        clf = Perceptron(max_iter=100, pocket=True, random_state=seed).fit(
+        clf = Perceptron(max_iter=100, pocket=True, random_state=seed, **TEXT).fit(
             GATE_X, XOR_Y
         )
     assert clf.score(GATE_X, XOR_Y) == 0.75  # the best any line can do on XOR
 
 
 def test_batch_update_sums_the_epoch_with_the_same_weights() -> None:
-    clf = Perceptron(eta0=0.5, update="batch", record_history=True, shuffle=False)
+    clf = Perceptron(
+        eta0=0.5, update="batch", record_history=True, shuffle=False, **TEXT
+    )
     clf.fit(GATE_X, AND_Y)
     # Epoch 1 from w = 0: every w.x = 0 -> y = +1; the three d = -1 samples are wrong:
     # w += 0.5 * (-2) * ([1,0,0] + [1,0,1] + [1,1,0]) = [-3, -1, -1]
@@ -124,18 +131,20 @@ def test_batch_update_sums_the_epoch_with_the_same_weights() -> None:
 
 def test_weight_rule_and_consecutive_epochs() -> None:
     X, y, _ = separable_data(3, 40, 2, 0.3)
-    by_error = Perceptron(shuffle=False).fit(X, y)
+    by_error = Perceptron(shuffle=False, tol=None, n_iter_no_change=1).fit(X, y)
     # Demanding 3 error-free epochs in a row takes exactly 2 more epochs (no updates).
-    patient = Perceptron(shuffle=False, n_iter_no_change=3).fit(X, y)
+    patient = Perceptron(shuffle=False, tol=None, n_iter_no_change=3).fit(X, y)
     assert patient.n_iter_ == by_error.n_iter_ + 2
     np.testing.assert_array_equal(patient.weights_, by_error.weights_)
 
 
 def test_weight_rule_can_stop_before_the_error_rule() -> None:
     with pytest.warns(ConvergenceWarning):
-        xor_error_only = Perceptron(max_iter=30, random_state=0).fit(GATE_X, XOR_Y)
+        xor_error_only = Perceptron(max_iter=30, random_state=0, **TEXT).fit(
+            GATE_X, XOR_Y
+        )
     # On XOR the error rule never holds; a generous weight rule stops training at once.
-    stopped = Perceptron(max_iter=30, tol_weight=100.0, random_state=0).fit(
+    stopped = Perceptron(max_iter=30, tol_weight=100.0, random_state=0, **TEXT).fit(
         GATE_X, XOR_Y
     )
     assert xor_error_only.converged_ is None
@@ -154,7 +163,7 @@ def test_invscaling_shrinks_the_steps() -> None:
 
 def test_tol_error_accepts_a_few_mistakes() -> None:
     # XOR: at most 3 of 4 right per epoch; tolerating half the samples wrong stops it.
-    clf = Perceptron(tol_error=0.5, random_state=0).fit(GATE_X, XOR_Y)
+    clf = Perceptron(tol_error=0.5, random_state=0, **TEXT).fit(GATE_X, XOR_Y)
     assert clf.converged_ == "error" and clf.n_iter_ < 1000
 
 
@@ -289,7 +298,7 @@ def test_fit_does_not_modify_the_callers_arrays() -> None:
 
 
 def test_verbose_prints_one_line_per_epoch(capsys) -> None:
-    Perceptron(eta0=0.5, shuffle=False, verbose=1).fit(GATE_X, AND_Y)
+    Perceptron(eta0=0.5, shuffle=False, verbose=1, **TEXT).fit(GATE_X, AND_Y)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 6 and lines[0].startswith("Epoch 1: 2 mistakes")
 
@@ -299,7 +308,9 @@ def test_plot_draws_the_moving_decision_line() -> None:
 
     from rosenblatt.plot import perceptron_history
 
-    clf = Perceptron(eta0=0.5, shuffle=False, record_history=True).fit(GATE_X, AND_Y)
+    clf = Perceptron(eta0=0.5, shuffle=False, record_history=True, **TEXT).fit(
+        GATE_X, AND_Y
+    )
     fig = perceptron_history(clf, GATE_X, AND_Y)
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
@@ -308,3 +319,126 @@ def test_plot_draws_the_moving_decision_line() -> None:
     )
     with pytest.raises(ValueError, match="record_history=True"):
         perceptron_history(Perceptron().fit(GATE_X, AND_Y), GATE_X, AND_Y)
+
+
+# --- scikit-learn's parameters, and the defaults that stop when learning stops ---
+
+
+def test_defaults_stop_when_the_loss_stops_falling() -> None:
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    clf = Perceptron(random_state=0).fit(X[:1200], y[:1200])
+    assert clf.n_iter_ < 100  # 1000 epochs (max_iter) before the loss rule existed
+    assert "loss" in clf.converged_
+    assert clf.score(X[1200:], y[1200:]) > 0.85
+
+
+def test_the_loss_rule_counts_epochs_without_improvement() -> None:
+    # XOR in a fixed order cycles: its loss repeats, so after the first epochs none is
+    # lower than the lowest; k epochs of that stop training
+    for k in (1, 3, 7):
+        clf = Perceptron(shuffle=False, n_iter_no_change=k, max_iter=100).fit(
+            GATE_X, XOR_Y
+        )
+        assert clf.converged_ == "loss"
+        stopped_at = clf.n_iter_
+        assert stopped_at < 100
+        assert (
+            Perceptron(shuffle=False, n_iter_no_change=k + 1).fit(GATE_X, XOR_Y).n_iter_
+            == stopped_at + 1
+        )
+
+
+def test_zero_score_mistake_updates_on_a_tie() -> None:
+    # From w = 0 the first sample (0,0) with d = +1 scores 0: sgn(0) = +1 is right, so
+    # the text's rule leaves w alone; counting the tie as a mistake adds eta (d - y) x
+    # with y = -1: w += 0.5 * 2 * [1, 0, 0]
+    y = np.array([1, -1, -1, -1])
+    text = Perceptron(eta0=0.5, shuffle=False, record_history=True, **TEXT)
+    tie = Perceptron(
+        eta0=0.5, shuffle=False, record_history=True, zero_score="mistake", **TEXT
+    )
+    text.fit(GATE_X, y)
+    tie.fit(GATE_X, y)
+    np.testing.assert_array_equal(tie.weight_history_[1], [1, 0, 0])
+    assert not np.array_equal(text.weight_history_[1], [1, 0, 0])
+
+
+def test_sparse_input_learns_what_dense_input_learns() -> None:
+    import scipy.sparse
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    for update in ("online", "batch"):
+        params = dict(update=update, random_state=0, max_iter=20, eta0=0.1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            dense = Perceptron(**params).fit(X, y)
+            sparse = Perceptron(**params).fit(scipy.sparse.csr_matrix(X), y)
+        np.testing.assert_allclose(sparse.weights_, dense.weights_, rtol=1e-12)
+        np.testing.assert_array_equal(
+            sparse.predict(scipy.sparse.csc_matrix(X)), dense.predict(X)
+        )
+
+
+def test_fit_intercept_false_keeps_the_bias_at_zero() -> None:
+    clf = Perceptron(fit_intercept=False, init="random", random_state=0, **TEXT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(GATE_X - 0.5, AND_Y)
+    assert clf.intercept_ == 0.0 and np.abs(clf.coef_).sum() > 0
+
+
+def test_warm_start_continues_from_the_last_weights() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        once = Perceptron(shuffle=False, max_iter=6, **TEXT).fit(GATE_X, XOR_Y)
+        twice = Perceptron(shuffle=False, max_iter=3, warm_start=True, **TEXT)
+        twice.fit(GATE_X, XOR_Y).fit(GATE_X, XOR_Y)
+    np.testing.assert_array_equal(once.weights_, twice.weights_)
+    with pytest.raises(ValueError, match="warm_start needs the classes"):
+        twice.fit(GATE_X, [0, 1, 2, 2])
+
+
+def test_sample_weight_scales_a_sample_s_updates() -> None:
+    # weight 2 on the first sample: its update is 2 eta (d - y) x
+    weights = np.array([2.0, 1.0, 1.0, 1.0])
+    clf = Perceptron(eta0=0.5, shuffle=False, record_history=True, **TEXT)
+    clf.fit(GATE_X, -AND_Y, sample_weight=weights)  # (0,0) has d = +1: right at 0
+    assert clf.weight_history_[1][0] != -2
+    clf.fit(GATE_X, AND_Y, sample_weight=weights)  # d = -1: wrong, w -= 2 * [1, 0, 0]
+    np.testing.assert_array_equal(clf.weight_history_[1], [-2, 0, 0])
+
+
+def test_class_weight_moves_the_boundary_towards_the_light_class() -> None:
+    from sklearn.datasets import make_blobs
+
+    # overlapping blobs; patience of 20 epochs, as scikit-learn's class-weight check
+    X, y = make_blobs(centers=2, cluster_std=4, random_state=0)
+    params = dict(random_state=0, max_iter=500, n_iter_no_change=20)
+    plain = Perceptron(**params).fit(X, y)
+    heavy_0 = Perceptron(class_weight={0: 50.0, 1: 1.0}, **params).fit(X, y)
+    heavy_1 = Perceptron(class_weight={0: 1.0, 1: 50.0}, **params).fit(X, y)
+    recall = {
+        name: (np.mean(c.predict(X[y == 0]) == 0), np.mean(c.predict(X[y == 1]) == 1))
+        for name, c in (("plain", plain), ("0", heavy_0), ("1", heavy_1))
+    }
+    assert recall["0"][0] > max(0.95, recall["plain"][0])  # measured: 1.0 vs 0.76
+    assert recall["1"][1] > max(0.9, recall["plain"][1])  # measured: 0.94 vs 0.5
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (dict(penalty="l2"), r"SGDClassifier\(loss='perceptron', penalty='l2'"),
+        (dict(early_stopping=True), "pocket=True keeps the best weights"),
+    ],
+)
+def test_scikit_learn_options_outside_the_rule_name_what_to_use(params, message):
+    with pytest.raises(ValueError, match=message):
+        Perceptron(**params).fit(GATE_X, AND_Y)
+    # and their companions are accepted and do nothing, as in scikit-learn
+    Perceptron(alpha=0.5, l1_ratio=0.5, validation_fraction=0.3, n_jobs=2).fit(
+        GATE_X, AND_Y
+    )
