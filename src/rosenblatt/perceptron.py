@@ -391,7 +391,10 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
             self._initialise(X.shape[1], self._rng, coef_init, intercept_init)
         weights = self._update_weights(y, _check_sample_weight(sample_weight, X))
         self._run(X, y, weights, self._rng, self.max_iter, freeze_converged=True)
-        if any(reason is None for reason in self._reasons):
+        rules = (self.tol_error, self.tol_weight, None if self.pocket else self.tol)
+        # with no rule to meet, running max_iter epochs is what was asked for
+        has_rule = any(rule is not None for rule in rules)
+        if has_rule and any(reason is None for reason in self._reasons):
             warnings.warn(
                 f"Perceptron: max_iter={self.max_iter} epochs ended without convergence; "
                 "the classes may not be linearly separable (pocket=True keeps the best "
