@@ -17,7 +17,13 @@ import numpy as np
 from rosenblatt import io
 from rosenblatt.io import ModelFileError
 
-__all__ = ["SavableEstimator", "labels_from_json", "labels_to_json"]
+__all__ = [
+    "SavableEstimator",
+    "labels_from_json",
+    "labels_to_json",
+    "restore_training_state",
+    "training_state",
+]
 
 E = TypeVar("E", bound="SavableEstimator")
 
@@ -162,3 +168,111 @@ def require_floats(fitted: dict[str, Any], key: str, where: str) -> list[float]:
     ):
         raise ModelFileError(f"{where}: fitted field {key!r} must be a list of numbers")
     return [float(v) if not math.isnan(v) else math.nan for v in value]
+
+
+# --- the state a stochastic estimator needs to keep training ---
+
+
+def training_state(est: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What continuing to train needs, as arrays and JSON: counters, best, optimizer.
+
+    ``est`` is a scikit-learn-style stochastic estimator (``_no_improvement_count``,
+    ``best_loss_``, ``best_validation_score_``, ``_best_params``, ``optimizer_``).
+    Array names: ``best/<parameter>`` and ``optimizer/<i>/<buffer>``.
+    """
+    names = [name for name, _ in est.module_.named_parameters()]
+    arrays: dict[str, Any] = {}
+    best = getattr(est, "_best_params", None)
+    if best is not None:
+        arrays.update({f"best/{n}": b for n, b in zip(names, best, strict=True)})
+    state: dict[str, Any] = {
+        "no_improvement_count": int(getattr(est, "_no_improvement_count", 0)),
+        "best_loss": _number_or_none(getattr(est, "best_loss_", None)),
+        "best_validation_score": _number_or_none(
+            getattr(est, "best_validation_score_", None)
+        ),
+        "optimizer": None,
+    }
+    if hasattr(est, "optimizer_"):
+        saved = est.optimizer_.state_dict()
+        scalars = []
+        for i, entries in enumerate(saved["state"]):
+            scalars.append({k: v.item() for k, v in entries.items() if v.ndim == 0})
+            arrays.update(
+                {f"optimizer/{i}/{k}": v for k, v in entries.items() if v.ndim}
+            )
+        state["optimizer"] = {
+            "lr": float(saved["lr"]),
+            "step_count": int(saved["step_count"]),
+            "scalars": scalars,
+        }
+    return arrays, state
+
+
+def restore_training_state(
+    est: Any, arrays: dict[str, Any], state: Any, where: str
+) -> None:
+    """Set what ``training_state`` saved on ``est`` (whose network is restored), checked."""
+    if not isinstance(state, dict):
+        raise ModelFileError(f"{where}: the training state is missing or malformed")
+    est._no_improvement_count = require_int(state, "no_improvement_count", where)
+    for key, attribute in (
+        ("best_loss", "best_loss_"),
+        ("best_validation_score", "best_validation_score_"),
+    ):
+        value = state.get(key)
+        if value is not None:
+            value = require_floats({key: [value]}, key, where)[0]
+        setattr(est, attribute, value)
+    params = list(est.module_.named_parameters())
+    best = [arrays.get(f"best/{name}") for name, _ in params]
+    est._best_params = None
+    if any(b is not None for b in best):
+        if any(
+            b is None or b.shape != p.shape
+            for b, (_, p) in zip(best, params, strict=True)
+        ):
+            raise ModelFileError(f"{where}: the best weights do not match the network")
+        est._best_params = [b for b in best if b is not None]
+    spec = state.get("optimizer")
+    used = set() if spec is None else _restore_optimizer(est, arrays, spec, where)
+    unknown = {k for k in arrays if "/" in k and not k.startswith("best/")} - used
+    if unknown:
+        raise ModelFileError(f"{where}: unexpected arrays {sorted(unknown)}")
+
+
+def _restore_optimizer(
+    est: Any, arrays: dict[str, Any], spec: Any, where: str
+) -> set[str]:
+    """Rebuild ``est.optimizer_`` from the file; return the array names it used."""
+    scalars = spec.get("scalars") if isinstance(spec, dict) else None
+    params = list(est.module_.parameters())
+    if not isinstance(scalars, list) or len(scalars) != len(params):
+        raise ModelFileError(f"{where}: the optimizer state is malformed")
+    used: set[str] = set()
+    states = []
+    for i, (param, numbers) in enumerate(zip(params, scalars, strict=True)):
+        prefix = f"optimizer/{i}/"
+        entries = {
+            k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)
+        }
+        used.update(prefix + k for k in entries)
+        if not isinstance(numbers, dict) or any(
+            v.shape != param.shape for v in entries.values()
+        ):
+            raise ModelFileError(
+                f"{where}: the optimizer state does not match the network"
+            )
+        entries.update({k: np.asarray(v) for k, v in numbers.items()})
+        states.append(entries)
+    try:
+        lr, count = float(spec["lr"]), int(spec["step_count"])
+    except (KeyError, TypeError, ValueError):
+        raise ModelFileError(f"{where}: the optimizer state is malformed") from None
+    est.optimizer_ = est._make_optimizer()
+    est.optimizer_.load_state_dict({"lr": lr, "step_count": count, "state": states})
+    return used
+
+
+def _number_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)

@@ -29,13 +29,10 @@ model keeps training exactly as if it had never been saved.
 
 from __future__ import annotations
 
-import itertools
 import warnings
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
-from sklearn import get_config
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -44,7 +41,6 @@ from sklearn.base import (
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d, compute_sample_weight
 from sklearn.utils.metaestimators import available_if
@@ -67,11 +63,14 @@ from rosenblatt._persist import (
     labels_to_json,
     require_floats,
     require_int,
+    restore_training_state,
+    training_state,
 )
+from rosenblatt._skin import NON_FINITE, OutputContainer, fit_stochastic
 from rosenblatt.backend import as_sparse_rows, is_sparse, keep_freed_memory
 from rosenblatt.io import ModelFileError
+from rosenblatt.nn.builders import per_hidden_layer
 from rosenblatt.tensor import Tensor, no_grad
-from rosenblatt.train import Callback, Trainer
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -79,11 +78,7 @@ Array = np.ndarray[Any, np.dtype[Any]]
 _ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
 _STOCHASTIC = ("sgd", "adam")
 _DROPOUT = Interval(float, 0, 1, closed="left")
-_NON_FINITE = (
-    "Solver produced non-finite parameter weights. The input data may contain large "
-    "values and need to be preprocessed, or learning_rate_init (now {lr:g}) may be too "
-    "large; try a smaller one."
-)
+_CURVES = ("loss_curve_", "validation_loss_curve_", "validation_scores_")
 
 
 def _rows(X: Any) -> Array:
@@ -92,151 +87,9 @@ def _rows(X: Any) -> Array:
     return rows
 
 
-def _sklearn_order(random_state: np.random.RandomState) -> Callable[[int], Array]:
-    """scikit-learn's epoch order: each epoch shuffles the previous epoch's order.
-
-    ``sklearn.utils.shuffle`` of the index array draws ``random_state.permutation(n)``
-    and indexes the current order with it; the same draws give the same batches.
-    """
-    order: Array | None = None
-
-    def next_order(n: int) -> Array:
-        nonlocal order
-        current = np.arange(n) if order is None else order
-        order = current[random_state.permutation(n)]
-        return order
-
-    return next_order
-
-
-class _Bookkeeping(Callback):
-    """scikit-learn's end-of-epoch bookkeeping, as one callback that owns its state.
-
-    It starts from the estimator's fitted attributes (a warm start, ``partial_fit``,
-    a loaded model, or weights set by hand) or afresh, records ``loss_curve_``,
-    ``t_``, ``n_iter_``, the validation scores and the best weights, counts epochs
-    without improvement by ``tol``, applies 'invscaling' and 'adaptive' rates,
-    prints what scikit-learn prints with ``verbose``, stops training when
-    scikit-learn would, and ``write`` puts its state back on the estimator once.
-    """
-
-    def __init__(
-        self, est: _BaseMLP, fresh: bool, n_samples: int, validation: dict[str, Any]
-    ) -> None:
-        self.est, self.n_samples, self.validation = est, n_samples, validation
-        early = est.early_stopping
-
-        def previous(name: str, default: Any) -> Any:
-            value = None if fresh else getattr(est, name, None)
-            return default if value is None else value
-
-        self.n_iter, self.t = 0, int(previous("t_", 0))
-        self.loss = previous("loss_", np.nan)
-        self.loss_curve = list(previous("loss_curve_", []))
-        self.validation_loss_curve = list(previous("validation_loss_curve_", []))
-        self.no_improvement = int(previous("_no_improvement_count", 0))
-        self.best_loss = None if early else previous("best_loss_", np.inf)
-        self.scores = list(previous("validation_scores_", [])) if early else None
-        self.best_score = previous("best_validation_score_", -np.inf) if early else None
-        self.best_params: list[Array] | None = (
-            previous("_best_params", None) if early else None
-        )
-        if early and self.best_params is None:
-            self.best_params = [p.data.copy() for p in est.module_.parameters()]
-        self.stopped = False
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        est = self.est
-        self.n_iter += 1
-        self.loss = logs["loss"]
-        self.t += self.n_samples
-        self.loss_curve.append(self.loss)
-        if est.verbose:
-            print(f"Iteration {self.n_iter}, loss = {self.loss:.8f}")
-        if "loss" in self.validation:
-            X_val, Y_val, w_val = self.validation["loss"]
-            self.validation_loss_curve.append(est._data_loss(X_val, Y_val, w_val))
-            logs["val_loss"] = self.validation_loss_curve[-1]
-        if "score" in self.validation:
-            self._record_score(est._score_on(*self.validation["score"]))
-        else:
-            self._record_loss()
-        optimizer = self.trainer.optimizer
-        if est.solver == "sgd" and est.learning_rate == "invscaling":
-            optimizer.lr = est.learning_rate_init / (self.t + 1) ** est.power_t
-        if self.no_improvement > est.n_iter_no_change:
-            what = "Validation score" if "score" in self.validation else "Training loss"
-            message = (
-                f"{what} did not improve more than tol={est.tol:f} for "
-                f"{est.n_iter_no_change} consecutive epochs."
-            )
-            adaptive = est.solver == "sgd" and est.learning_rate == "adaptive"
-            if adaptive and optimizer.lr > 1e-6:
-                optimizer.lr /= 5.0  # scikit-learn's adaptive rate: divide by 5, go on
-                self.no_improvement = 0
-                if est.verbose:
-                    print(f"{message} Setting learning rate to {optimizer.lr:f}")
-                return
-            if est.verbose:
-                small = " Learning rate too small." if adaptive else ""
-                print(f"{message}{small} Stopping.")
-            self.stopped = self.trainer.stop_training = True
-
-    def _record_score(self, score: float) -> None:
-        assert self.scores is not None and self.best_score is not None
-        self.scores.append(score)
-        if self.est.verbose:
-            print(f"Validation score: {score:f}")
-        # a nan score is neither worse nor better: the count restarts, as scikit-learn's
-        if score < self.best_score + self.est.tol:
-            self.no_improvement += 1
-        else:
-            self.no_improvement = 0
-        if score > self.best_score:
-            self.best_score = score
-            self.best_params = [p.data.copy() for p in self.est.module_.parameters()]
-
-    def _record_loss(self) -> None:
-        assert self.best_loss is not None
-        if self.loss > self.best_loss - self.est.tol:
-            self.no_improvement += 1
-        else:
-            self.no_improvement = 0
-        self.best_loss = min(self.best_loss, self.loss)
-
-    def diverged(self) -> None:
-        """The loss became NaN or infinite: the epoch counts, its score is nan."""
-        self.n_iter += 1
-        self.t += self.n_samples
-        self.loss = np.nan
-        self.loss_curve.append(np.nan)
-        if self.scores is not None:
-            self.scores.append(np.nan)
-        self.stopped = True
-
-    def restore_best(self) -> None:
-        """Put the best validation weights back into the network (early stopping)."""
-        assert self.best_params is not None
-        for param, best in zip(
-            self.est.module_.parameters(), self.best_params, strict=True
-        ):
-            param.data[...] = best
-
-    def write(self, est: _BaseMLP) -> None:
-        """Set the fitted attributes that this state stands for."""
-        est.n_iter_, est.t_, est.loss_ = self.n_iter, self.t, self.loss
-        est.loss_curve_ = self.loss_curve
-        est.validation_loss_curve_ = self.validation_loss_curve
-        est.best_loss_, est._no_improvement_count = self.best_loss, self.no_improvement
-        est.validation_scores_, est.best_validation_score_ = (
-            self.scores,
-            self.best_score,
-        )
-        est._best_params = self.best_params
-
-
 class _BaseMLP(
     SavableEstimator,
+    OutputContainer,
     TransformerMixin,  # type: ignore[misc]
     BaseEstimator,  # type: ignore[misc]
     auto_wrap_output_keys=None,  # type: ignore[call-arg]  # transform wraps its output
@@ -291,26 +144,17 @@ class _BaseMLP(
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
         return [int(n) for n in sizes]
 
-    def _per_layer(self, name: str, value: Any, n_hidden: int) -> list[Any]:
-        values = list(value) if isinstance(value, (list, tuple)) else [value] * n_hidden
-        if len(values) != n_hidden:
-            raise ValueError(
-                f"{type(self).__name__}: {name} lists {len(values)} values but there are "
-                f"{n_hidden} hidden layers; give one value, or one per hidden layer"
-            )
-        return values
-
     def _layer_plan(self) -> tuple[list[str], list[float]]:
         """Each hidden layer's activation and drop probability, checked."""
         n_hidden, who = len(self._hidden_sizes()), type(self).__name__
-        activations = self._per_layer("activation", self.activation, n_hidden)
+        activations = per_hidden_layer("activation", self.activation, n_hidden, who)
         for act in activations:
             if act not in _ACTIVATIONS:
                 raise ValueError(
                     f"{who}: unknown activation {act!r}; expected one of "
                     f"{list(_ACTIVATIONS)}"
                 )
-        dropouts = self._per_layer("dropout", self.dropout, n_hidden)
+        dropouts = per_hidden_layer("dropout", self.dropout, n_hidden, who)
         for p in dropouts:
             if not _DROPOUT.accepts(p):
                 raise ValueError(f"{who}: dropout must be {_DROPOUT}, got {p}")
@@ -324,16 +168,9 @@ class _BaseMLP(
     def _build(self, units: list[int], dtype: Any) -> None:
         """``module_`` for layer widths ``units``; ``coefs_``, ``intercepts_`` its arrays."""
         activations, dropouts = self._layer_plan()
-        layers: list[nn.Module] = []
-        for i, (fan_in, fan_out) in enumerate(itertools.pairwise(units)):
-            layers.append(nn.Linear(fan_in, fan_out, dtype=dtype))
-            if i < len(activations):
-                layers.append(nn.ACTIVATIONS[activations[i]]())
-                if dropouts[i]:
-                    layers.append(nn.Dropout(dropouts[i]))
-        self.module_ = nn.Sequential(*layers)
+        self.module_ = nn.build_mlp(units, activations, dropout=dropouts, dtype=dtype)
         self.module_.eval()
-        self._linears = [m for m in layers if isinstance(m, nn.Linear)]
+        self._linears = [m for m in self.module_ if isinstance(m, nn.Linear)]
         self.n_layers_, self.n_outputs_ = len(units), units[-1]
         self.coefs_ = [layer.weight.data for layer in self._linears]
         self.intercepts_ = [layer.bias.data for layer in self._linears]  # type: ignore[union-attr]
@@ -468,7 +305,8 @@ class _BaseMLP(
             if validation_data is not None:
                 X_val, Y_val = self._validate_validation_data(*validation_data)
                 validation["loss"] = (X_val, Y_val, None)
-            self._fit_stochastic(
+            fit_stochastic(
+                self,
                 X,
                 Y,
                 sample_weight,
@@ -480,7 +318,7 @@ class _BaseMLP(
             )
         self.module_.eval()  # fitted: from now on it predicts
         if not all(np.isfinite(p.data).all() for p in self.module_.parameters()):
-            raise ValueError(_NON_FINITE.format(lr=self.learning_rate_init))
+            raise ValueError(NON_FINITE.format(lr=self.learning_rate_init))
         return self
 
     def _with_class_weight(self, y: Any, sample_weight: Array | None) -> Array | None:
@@ -503,97 +341,6 @@ class _BaseMLP(
             eps=self.epsilon,
             eps_placement="raw",  # scikit-learn's form of the Adam step
         )
-
-    def _fit_stochastic(
-        self,
-        X: Array,
-        Y: Array,
-        sample_weight: Array | None,
-        loss: nn.MLPLoss,
-        validation: dict[str, Any],
-        *,
-        incremental: bool,
-        first_pass: bool,
-        random_state: np.random.RandomState,
-    ) -> None:
-        if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True")
-        if not incremental or not hasattr(self, "optimizer_"):
-            self.optimizer_ = self._make_optimizer()
-        if self.early_stopping:
-            # scikit-learn stratifies single-output classification only
-            stratify = Y.astype(bool) if self._stratify() else None
-            parts = [X, Y] if sample_weight is None else [X, Y, sample_weight]
-            split = train_test_split(
-                *parts,
-                random_state=random_state,
-                test_size=self.validation_fraction,
-                stratify=stratify,
-            )
-            X, X_val, Y, Y_val = split[:4]
-            w_val = None if sample_weight is None else split[5]
-            sample_weight = None if sample_weight is None else split[4]
-            if X_val.shape[0] < 2:
-                raise ValueError(
-                    "The validation set is too small. Increase 'validation_fraction' "
-                    "or the size of your dataset."
-                )
-            validation["score"] = (X_val, self._labels_of(Y_val), w_val)
-            validation.setdefault("loss", (X_val, Y_val, w_val))
-        n_samples = X.shape[0]
-        if self.batch_size == "auto":
-            batch_size = min(200, n_samples)
-        else:
-            if self.batch_size > n_samples:
-                warnings.warn(
-                    "Got `batch_size` less than 1 or larger than sample size. It is going "
-                    "to be clipped",
-                    stacklevel=4,
-                )
-            batch_size = int(np.clip(self.batch_size, 1, n_samples))
-        book = _Bookkeeping(self, first_pass, n_samples, validation)
-        trainer = Trainer(
-            self.module_,
-            loss,
-            self.optimizer_,
-            callbacks=[book, *(self.callbacks or [])],
-            verbose=0,
-        )
-        try:
-            trainer.fit(
-                X,
-                Y,
-                epochs=1 if incremental else self.max_iter,
-                batch_size=batch_size,
-                shuffle=False,
-                sampler=_sklearn_order(random_state) if self.shuffle else None,
-                sample_weight=sample_weight,
-            )
-        except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=3)
-        except FloatingPointError as error:
-            if not self.early_stopping:
-                raise ValueError(
-                    _NON_FINITE.format(lr=self.learning_rate_init)
-                ) from None
-            book.diverged()
-            warnings.warn(
-                f"{error}. Training stopped at that epoch and kept the weights of the "
-                "best validation score.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
-        finally:
-            book.write(self)
-        if self.early_stopping:
-            book.restore_best()
-        if not incremental and not book.stopped and book.n_iter == self.max_iter:
-            warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and "
-                "the optimization hasn't converged yet.",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
 
     def _fit_lbfgs(
         self, X: Array, Y: Array, sample_weight: Array | None, loss: nn.MLPLoss
@@ -701,7 +448,7 @@ class _BaseMLP(
                 if isinstance(step, nn.Linear):
                     seen += 1
                 elif seen == target:
-                    return self._container(out.data, original, target)
+                    return self._container(out.data, original, self._unit_names(target))
         raise AssertionError("unreachable: every hidden layer has an activation")
 
     def get_feature_names_out(self, input_features: Any = None) -> Array:
@@ -716,62 +463,10 @@ class _BaseMLP(
         width = self._linears[hidden].out_features
         return np.array([f"{prefix}{j}" for j in range(width)], dtype=object)
 
-    def set_output(self, *, transform: str | None = None) -> _BaseMLP:
-        """Choose ``transform``'s output, as scikit-learn's: 'default', 'pandas', 'polars'."""
-        if transform is not None:
-            if transform not in ("default", "pandas", "polars"):
-                raise ValueError(
-                    "set_output: transform must be 'default', 'pandas' or 'polars', got "
-                    f"{transform!r}"
-                )
-            self._sklearn_output_config = {"transform": transform}  # clone keeps it
-        return self
-
-    def _container(self, data: Array, original: Any, hidden: int) -> Any:
-        """``data`` in the container that set_output (or scikit-learn's config) asks for."""
-        config = getattr(self, "_sklearn_output_config", {})
-        kind = config.get("transform") or get_config()["transform_output"]
-        columns = self._unit_names(hidden)
-        if kind == "pandas":
-            import pandas as pd
-
-            index = original.index if isinstance(original, pd.DataFrame) else None
-            return pd.DataFrame(data, index=index, columns=columns)
-        if kind == "polars":
-            import polars as pl
-
-            return pl.DataFrame(data, schema=list(columns), orient="row")
-        return data
-
     # --- model files: est.save(path), MLPClassifier.load(path) ---
 
     def _fitted_state(self) -> tuple[dict[str, Any], dict[str, Any]]:
         arrays = dict(self._network().state_dict())
-        names = list(arrays)
-        training: dict[str, Any] = {
-            "no_improvement_count": int(getattr(self, "_no_improvement_count", 0)),
-            "best_loss": _json_number(getattr(self, "best_loss_", None)),
-            "best_validation_score": _json_number(
-                getattr(self, "best_validation_score_", None)
-            ),
-            "optimizer": None,
-        }
-        best = getattr(self, "_best_params", None)
-        if best is not None:
-            arrays.update({f"best/{n}": b for n, b in zip(names, best, strict=True)})
-        if hasattr(self, "optimizer_"):
-            state = self.optimizer_.state_dict()
-            scalars: list[dict[str, Any]] = []
-            for i, entries in enumerate(state["state"]):
-                scalars.append({k: v.item() for k, v in entries.items() if v.ndim == 0})
-                arrays.update(
-                    {f"optimizer/{i}/{k}": v for k, v in entries.items() if v.ndim}
-                )
-            training["optimizer"] = {
-                "lr": float(state["lr"]),
-                "step_count": int(state["step_count"]),
-                "scalars": scalars,
-            }
         fitted: dict[str, Any] = {
             "architecture": io.describe(self.module_),
             "out_activation": self.out_activation_,
@@ -782,18 +477,16 @@ class _BaseMLP(
             "loss": float(self.loss_),
             "curves": {
                 name: [float(v) for v in getattr(self, name)]
-                for name in (
-                    "loss_curve_",
-                    "validation_loss_curve_",
-                    "validation_scores_",
-                )
+                for name in _CURVES
                 if getattr(self, name, None) is not None
             },
-            "training": training,
             "feature_names_in": getattr(
                 self, "feature_names_in_", np.array([])
             ).tolist(),
         }
+        if self.solver in _STOCHASTIC:
+            state_arrays, fitted["training"] = training_state(self)
+            arrays.update(state_arrays)
         if hasattr(self, "_label_binarizer"):
             fitted["classes"] = labels_to_json(self.classes_)
             fitted["y_type"] = self._label_binarizer.y_type_
@@ -837,86 +530,17 @@ class _BaseMLP(
         curves = fitted.get("curves", {})
         if not isinstance(curves, dict):
             raise ModelFileError(f"{where}: fitted curves must be an object")
-        for name in ("loss_curve_", "validation_loss_curve_", "validation_scores_"):
+        for name in _CURVES:
             if name in curves:
                 setattr(self, name, require_floats(curves, name, where))
-        self._restore_training(arrays, fitted.get("training"), where)
-
-    def _restore_training(
-        self, arrays: dict[str, Any], training: Any, where: str
-    ) -> None:
-        """What continuing to train needs: counters, best weights, optimizer state."""
-        if self.solver not in _STOCHASTIC:
-            extra = sorted(k for k in arrays if "/" in k)
-            if extra:
-                raise ModelFileError(f"{where}: unexpected arrays {extra}")
-            return
-        if not isinstance(training, dict):
-            raise ModelFileError(f"{where}: the training state is missing or malformed")
-        self._no_improvement_count = require_int(
-            training, "no_improvement_count", where
-        )
-        for key, attribute in (
-            ("best_loss", "best_loss_"),
-            ("best_validation_score", "best_validation_score_"),
-        ):
-            value = training.get(key)
-            if value is not None:
-                value = require_floats({key: [value]}, key, where)[0]
-            setattr(self, attribute, value)
-        if not self.early_stopping:
-            self.validation_scores_ = None
-        params = list(self.module_.named_parameters())
-        best = [arrays.get(f"best/{name}") for name, _ in params]
-        self._best_params = None
-        if any(b is not None for b in best):
-            if any(
-                b is None or b.shape != p.shape
-                for b, (_, p) in zip(best, params, strict=True)
-            ):
-                raise ModelFileError(
-                    f"{where}: the best weights do not match the network"
-                )
-            self._best_params = [b for b in best if b is not None]
-        spec = training.get("optimizer")
-        used = set() if spec is None else self._restore_optimizer(arrays, spec, where)
-        unknown = {k for k in arrays if "/" in k and not k.startswith("best/")} - used
-        if unknown:
-            raise ModelFileError(f"{where}: unexpected arrays {sorted(unknown)}")
-
-    def _restore_optimizer(
-        self, arrays: dict[str, Any], spec: Any, where: str
-    ) -> set[str]:
-        """Rebuild ``optimizer_`` from the file; return the array names it used."""
-        scalars = spec.get("scalars") if isinstance(spec, dict) else None
-        params = list(self.module_.parameters())
-        if not isinstance(scalars, list) or len(scalars) != len(params):
-            raise ModelFileError(f"{where}: the optimizer state is malformed")
-        used: set[str] = set()
-        states = []
-        for i, (param, numbers) in enumerate(zip(params, scalars, strict=True)):
-            prefix = f"optimizer/{i}/"
-            entries = {
-                k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)
-            }
-            used.update(prefix + k for k in entries)
-            if any(v.shape != param.shape for v in entries.values()) or not isinstance(
-                numbers, dict
-            ):
-                raise ModelFileError(
-                    f"{where}: the optimizer state does not match the network"
-                )
-            entries.update({k: np.asarray(v) for k, v in numbers.items()})
-            states.append(entries)
-        self.optimizer_ = self._make_optimizer()
-        try:
-            lr, count = float(spec["lr"]), int(spec["step_count"])
-        except (KeyError, TypeError, ValueError):
-            raise ModelFileError(f"{where}: the optimizer state is malformed") from None
-        self.optimizer_.load_state_dict(
-            {"lr": lr, "step_count": count, "state": states}
-        )
-        return used
+        if self.solver in _STOCHASTIC:
+            restore_training_state(self, arrays, fitted.get("training"), where)
+            if not self.early_stopping:
+                self.validation_scores_ = None
+        elif len(network) != len(arrays):
+            raise ModelFileError(
+                f"{where}: unexpected arrays {sorted(set(arrays) - set(network))}"
+            )
 
     def _output_activations(self) -> tuple[str, ...]:
         raise NotImplementedError
@@ -932,10 +556,6 @@ class _BaseMLP(
         # transform() gives hidden activations in the network's dtype (float32 stays).
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
-
-
-def _json_number(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
@@ -1135,7 +755,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         if incremental:
-            pass  # checked by _partial_fit_classes
+            pass  # _partial_fit_classes checked the labels
         elif first_pass:
             self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_
@@ -1281,32 +901,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
     ----------
     loss : {'squared_error', 'poisson'}, default='squared_error'
         The first positional parameter, as in scikit-learn 1.7 and later.
-    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
-        The width of each hidden layer.
-    activation : {'identity', 'logistic', 'tanh', 'relu'} or list of them, default='relu'
-        The hidden layers' activation; a list gives one per hidden layer (an extra).
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
-        L-BFGS (SciPy, full batch), SGD with momentum, or Adam.
-    alpha : float, default=1e-4
-        L2 penalty: the loss gains alpha/2 ||W||^2 / n_samples (biases excluded).
-    batch_size : int or 'auto', default='auto'
-        Samples per step for sgd and adam; 'auto' is min(200, n_samples).
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        sgd's schedule: constant; lr0 / (t + 1)^power_t with t the samples seen; or
-        divided by 5 whenever n_iter_no_change epochs fail to improve by tol.
-    learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose,
-    warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction,
-    beta_1, beta_2, epsilon, n_iter_no_change, max_fun
-        As in scikit-learn, with the same defaults; ``verbose`` prints what
-        scikit-learn's prints (for a progress bar, pass
-        ``callbacks=[rosenblatt.train.ProgressBar()]``).
-    dropout : float or list of float, default=0.0
-        Extra: drop probability after each hidden layer (one value, or one per layer);
-        needs 'sgd' or 'adam'.
-    callbacks : list of rosenblatt.train.Callback, default=None
-        Extra: called by the fit loop (sgd and adam), e.g. ``EarlyStopping``.
-    dtype : {None, 'float32', 'float64'}, default=None
-        Extra: train in this dtype whatever X is (None: follow X, as scikit-learn).
+    hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate, ...
+        Every other parameter as ``MLPClassifier``'s (``class_weight`` aside).
 
     Attributes
     ----------
@@ -1314,12 +910,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
     best_validation_score_, t_, n_iter_, n_layers_, n_outputs_, out_activation_,
     n_features_in_, feature_names_in_
         As in scikit-learn (``validation_scores_`` are R^2).
-    validation_loss_curve_ : list of float
-        Extra: the validation loss after each epoch.
-    module_ : nn.Sequential
-        Extra: the network.
-    optimizer_ : optim.SGD or optim.Adam
-        Extra: the stochastic solver, kept for ``partial_fit``.
+    validation_loss_curve_, module_, optimizer_
+        Extras, as ``MLPClassifier``'s.
 
     Examples
     --------

@@ -175,6 +175,12 @@ def test_build_mlp_layers_and_errors() -> None:
     assert kinds == ["Linear", "Tanh", "Dropout", "Linear", "Tanh", "Dropout", "Linear"]
     with pytest.raises(ValueError, match="unknown activation 'swish'"):
         nn.build_mlp([2, 2], activation="swish")
+    net = nn.build_mlp([4, 8, 8, 2], ["relu", "sigmoid"], dropout=[0.0, 0.5], rng=0)
+    kinds = [type(m).__name__ for m in net]
+    assert kinds == ["Linear", "ReLU", "Linear", "Sigmoid", "Dropout", "Linear"]
+    assert net[4].p == 0.5
+    with pytest.raises(ValueError, match="activation lists 1 values but there are 2"):
+        nn.build_mlp([4, 8, 8, 2], ["relu"])
 
 
 # --- Dropout ---
