@@ -143,9 +143,13 @@ def softmax_shapes(data: Draw) -> tuple[list[tuple[int, ...]], dict[str, Any]]:
 
 def getitem_shapes(data: Draw) -> tuple[list[tuple[int, ...]], dict[str, Any]]:
     rows, cols = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
-    kind = data.draw(st.sampled_from(["slice", "int", "array", "pair"]))
-    if kind == "slice":
-        index: Any = (slice(0, None, 2), slice(None, None, -1))
+    kind = data.draw(st.sampled_from(["slice", "int", "array", "pair", "mask", "rows"]))
+    if kind == "mask":  # a boolean mask over every entry: NumPy's x[x > t]
+        index: Any = (np.arange(rows * cols).reshape(rows, cols) % 3 != 1,)
+    elif kind == "rows":  # a boolean mask over the rows
+        index = (np.arange(rows) % 2 == 0,)
+    elif kind == "slice":
+        index = (slice(0, None, 2), slice(None, None, -1))
     elif kind == "int":
         index = (rows - 1,)
     elif kind == "array":  # repeated rows: their gradients must add up

@@ -1,11 +1,11 @@
 """CNNClassifier: a scikit-learn-compatible convolutional image classifier.
 
-Images come as (n, C, H, W), or flattened as (n, H*W) or (n, C*H*W) with
-``image_shape=(C, H, W)`` (square grey images, such as 784 = 28 x 28, are recognised
-without it). The network is ``architecture``: 'lenet5' or 'alexnet_small' (for 28x28
-grey images, from ``rosenblatt.models``), or a callable
-``factory(in_channels, height, width, n_classes, rng) -> nn.Module``. Training is the
-fit loop with Adam and softmax cross-entropy.
+Images come as (n, C, H, W), as (n, H, W) grey images, or flattened as (n, H*W) or
+(n, C*H*W) with ``image_shape=(C, H, W)`` or ``(H, W)`` (square grey images, such as
+784 = 28 x 28, are recognised without it). The network is ``architecture``: 'lenet5',
+'alexnet_small' or 'simple_cnn' from ``rosenblatt.models``, sized for the images, or a
+callable ``factory(in_channels, height, width, n_classes, rng) -> nn.Module``. Training
+is the fit loop with Adam and softmax cross-entropy.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
@@ -29,6 +29,7 @@ from rosenblatt._persist import (
     labels_to_json,
     require_int,
 )
+from rosenblatt._skin import OutputContainer
 from rosenblatt.io import ModelFileError
 from rosenblatt.tensor import Tensor
 from rosenblatt.train import Trainer, predict
@@ -36,23 +37,49 @@ from rosenblatt.train import Trainer, predict
 __all__ = ["CNNClassifier"]
 
 Array = np.ndarray[Any, np.dtype[Any]]
-_ARCHITECTURES: dict[str, Callable[..., nn.Module]] = {
-    "lenet5": lambda c, h, w, k, rng: models.lenet5(k, rng=rng),
-    "alexnet_small": lambda c, h, w, k, rng: models.alexnet_small(k, rng=rng),
-    "simple_cnn": models.simple_cnn,
+# name -> (factory(c, h, w, k, rng, dropout), its default dropout)
+_ARCHITECTURES: dict[str, tuple[Callable[..., nn.Module], float]] = {
+    "lenet5": (
+        lambda c, h, w, k, rng, p: models.lenet5(
+            k, in_channels=c, height=h, width=w, dropout=p, rng=rng
+        ),
+        0.0,
+    ),
+    "alexnet_small": (
+        lambda c, h, w, k, rng, p: models.alexnet_small(
+            k, in_channels=c, height=h, width=w, dropout=p, rng=rng
+        ),
+        0.5,
+    ),
+    "simple_cnn": (
+        lambda c, h, w, k, rng, p: models.simple_cnn(c, h, w, k, rng, dropout=p),
+        0.0,
+    ),
 }
 
 
-class CNNClassifier(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+class CNNClassifier(
+    SavableEstimator,
+    OutputContainer,
+    ClassifierMixin,  # type: ignore[misc]
+    TransformerMixin,  # type: ignore[misc]
+    BaseEstimator,  # type: ignore[misc]
+    auto_wrap_output_keys=None,  # type: ignore[call-arg]  # transform wraps its output
+):
     """Convolutional network classifier for images, with scikit-learn's API.
 
     Parameters
     ----------
     architecture : {'lenet5', 'alexnet_small', 'simple_cnn'} or callable, default='lenet5'
-        The network: the first two need 28x28 grey images, 'simple_cnn' fits any size;
-        a callable gets (in_channels, height, width, n_classes, rng).
-    image_shape : (C, H, W) or None, default=None
-        How to read flattened rows; None accepts 4-D input, or square grey images.
+        The network, sized for the images: LeNet-5 needs at least 12x12 pixels, the
+        AlexNet-style net 8x8, 'simple_cnn' fits any size; a callable gets
+        (in_channels, height, width, n_classes, rng).
+    image_shape : (C, H, W), (H, W) or None, default=None
+        How to read flattened rows ((H, W): grey images); None accepts (n, C, H, W)
+        and (n, H, W) input, or rows of square grey images.
+    dropout : float or None, default=None
+        The drop probability of the named architecture's Dropout layers (None: its
+        own, 0.5 for 'alexnet_small' and 0 for the others).
     max_iter : int, default=10
         Epochs.
     batch_size : int, default=128
@@ -78,6 +105,8 @@ class CNNClassifier(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: 
         Per-epoch ``loss``, ``accuracy`` and, with validation data, ``val_*``.
     n_iter_ : int
     n_features_in_ : int
+    optimizer_ : optim.Adam
+        The solver, kept for ``partial_fit``.
 
     Examples
     --------
@@ -96,6 +125,7 @@ class CNNClassifier(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: 
     _constraints: ClassVar[dict[str, list[Any]]] = {
         "architecture": [Options(tuple(_ARCHITECTURES)), Callable],
         "image_shape": [tuple, list, Options((None,))],
+        "dropout": [Interval(float, 0, 1, closed="left"), Options((None,))],
         "max_iter": [Interval(int, 1, None)],
         "batch_size": [Interval(int, 1, None)],
         "learning_rate_init": [Interval(float, 0, None, closed="neither")],
@@ -114,6 +144,7 @@ class CNNClassifier(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: 
         architecture: Any = "lenet5",
         *,
         image_shape: Any = None,
+        dropout: float | None = None,
         max_iter: int = 10,
         batch_size: int = 128,
         learning_rate_init: float = 1e-3,
@@ -124,6 +155,7 @@ class CNNClassifier(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: 
     ) -> None:
         self.architecture = architecture
         self.image_shape = image_shape
+        self.dropout = dropout
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
@@ -135,10 +167,13 @@ class CNNClassifier(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: 
     image_shape_: tuple[int, int, int]
 
     def _flatten(self, X: Any) -> tuple[Any, tuple[int, int, int] | None]:
-        """(n, C, H, W) images as (n, C H W) rows, so n_features_in_ is C H W either way."""
-        if getattr(X, "ndim", 2) != 4:
+        """(n, C, H, W) or (n, H, W) images as (n, C H W) rows (n_features_in_ = C H W)."""
+        ndim = getattr(X, "ndim", 2)
+        if ndim not in (3, 4):
             return X, None
-        shape = (int(X.shape[1]), int(X.shape[2]), int(X.shape[3]))
+        dims = tuple(int(v) for v in X.shape[1:])
+        shape = (1, *dims) if ndim == 3 else dims
+        shape = (shape[0], shape[1], shape[2])
         if hasattr(self, "image_shape_") and shape != self.image_shape_:
             raise ValueError(
                 f"CNNClassifier: expected images {self.image_shape_}, got {shape}"
@@ -158,9 +193,11 @@ class CNNClassifier(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: 
     ) -> tuple[int, int, int]:
         if self.image_shape is not None:
             shape = tuple(int(v) for v in self.image_shape)
+            shape = (1, *shape) if len(shape) == 2 else shape
             if len(shape) != 3 or min(shape) < 1:
                 raise ValueError(
-                    f"CNNClassifier: image_shape must be (C, H, W), got {shape}"
+                    "CNNClassifier: image_shape must be (C, H, W) or (H, W), got "
+                    f"{tuple(self.image_shape)}"
                 )
             return shape[0], shape[1], shape[2]
         if given is not None:
@@ -175,31 +212,77 @@ class CNNClassifier(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: 
         self, X: Any, y: Any, validation_data: tuple[Any, Any] | None = None
     ) -> CNNClassifier:
         """Train the network on images X and labels y (``validation_data``: an extra)."""
+        for name in ("image_shape_", "optimizer_", "module_"):
+            if hasattr(self, name):
+                delattr(self, name)  # a new fit may bring new images
+        images, targets = self._prepare(X, y, classes=None)
+        self._train(images, targets, self.max_iter, validation_data)
+        return self
+
+    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> CNNClassifier:
+        """One epoch on (X, y), continuing; ``classes`` is required on the first call."""
+        first = not hasattr(self, "module_")
+        if first and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        images, targets = self._prepare(X, y, classes if first else None)
+        self._train(images, targets, 1, None)
+        return self
+
+    def _prepare(self, X: Any, y: Any, classes: Any) -> tuple[Array, Array]:
+        """Validated images and class indices; a new network on a first fit."""
         check_params(self, self._constraints)
-        if hasattr(self, "image_shape_"):
-            del self.image_shape_  # a new fit may bring new images
+        first = not hasattr(self, "module_")
         X, given = self._flatten(X)
-        X, y = validate_data(self, X, y, dtype=np.dtype(self.dtype))
+        X, y = validate_data(self, X, y, dtype=np.dtype(self.dtype), reset=first)
         check_classification_targets(y)
-        self._encoder = LabelEncoder().fit(y)
-        self.classes_ = self._encoder.classes_
-        self.image_shape_ = self._infer_shape(X, given)
-        images = self._images(X, self.image_shape_)
-        rs = check_random_state(self.random_state)
-        rng = np.random.default_rng(rs.randint(2**31 - 1))
-        factory = (
-            _ARCHITECTURES[self.architecture]
-            if isinstance(self.architecture, str)
-            else self.architecture
-        )
-        self.module_ = factory(*self.image_shape_, max(len(self.classes_), 2), rng)
-        if self.dtype == "float64":
-            for p in self.module_.parameters():
-                p.data = p.data.astype(np.float64)
+        if first:
+            self._encoder = LabelEncoder().fit(y if classes is None else classes)
+            self.classes_ = self._encoder.classes_
+            self.image_shape_ = self._infer_shape(X, given)
+            self._rng = np.random.default_rng(
+                check_random_state(self.random_state).randint(2**31 - 1)
+            )
+            self.module_ = self._network(*self.image_shape_)
+            self.optimizer_ = optim.Adam(
+                self.module_.parameters(), lr=self.learning_rate_init
+            )
+            self.n_iter_ = 0
+            self.history_: dict[str, list[float]] = {}
+        unknown = np.setdiff1d(y, self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"CNNClassifier: y has classes {unknown.tolist()} not in classes_ "
+                f"{self.classes_.tolist()}"
+            )
+        return self._images(X, self.image_shape_), self._encoder.transform(y)
+
+    def _network(self, c: int, h: int, w: int) -> nn.Module:
+        """The architecture, sized for (c, h, w) images, in the estimator's dtype."""
+        k = max(len(self.classes_), 2)
+        if isinstance(self.architecture, str):
+            factory, default = _ARCHITECTURES[self.architecture]
+            p = default if self.dropout is None else self.dropout
+            module = factory(c, h, w, k, self._rng, p)
+        elif self.dropout is not None:
+            raise ValueError(
+                "CNNClassifier: dropout applies to the named architectures; put "
+                "Dropout layers in your factory instead"
+            )
+        else:
+            module = self.architecture(c, h, w, k, self._rng)
+        return module.to(self.dtype)
+
+    def _train(
+        self,
+        images: Array,
+        targets: Array,
+        epochs: int,
+        validation_data: tuple[Any, Any] | None,
+    ) -> None:
         trainer = Trainer(
             self.module_,
             nn.functional.cross_entropy,
-            optim.Adam(self.module_.parameters(), lr=self.learning_rate_init),
+            self.optimizer_,
             metrics=["accuracy"],
             callbacks=list(self.callbacks or []),
             verbose=1 if self.verbose else 0,
@@ -218,15 +301,62 @@ class CNNClassifier(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: 
             )
         history = trainer.fit(
             images,
-            self._encoder.transform(y),
-            epochs=self.max_iter,
+            targets,
+            epochs=epochs,
             batch_size=min(self.batch_size, len(images)),
-            rng=rng,
+            rng=self._rng,
             validation_data=validation,
         )
-        self.history_ = history.history
-        self.n_iter_ = len(history)
-        return self
+        self.module_.eval()
+        for key, values in history.history.items():
+            self.history_.setdefault(key, []).extend(values)
+        self.n_iter_ = len(history) if epochs > 1 else self.n_iter_ + len(history)
+
+    def transform(self, X: Any, layer: int = -2) -> Array:
+        """The activations after ``module_[layer]``, for a Sequential network.
+
+        By default (-2) the features the last layer classifies, shape (n, width); an
+        earlier layer gives its feature maps, shape (n, C, H, W).
+        """
+        check_is_fitted(self)
+        if not isinstance(self.module_, nn.Sequential):
+            raise TypeError(
+                "CNNClassifier.transform: needs an nn.Sequential network, got "
+                f"{type(self.module_).__name__}"
+            )
+        X = validate_data(
+            self, self._flatten(X)[0], reset=False, dtype=np.dtype(self.dtype)
+        )
+        n = len(self.module_)
+        if not -n <= layer < n:
+            raise ValueError(
+                f"CNNClassifier.transform: layer must be in [{-n}, {n - 1}] for a "
+                f"network of {n} layers, got {layer}"
+            )
+        head = nn.Sequential(*list(self.module_)[: layer % n + 1])
+        out = predict(head, self._images(X, self.image_shape_), batch_size=256)
+        if out.ndim != 2:
+            return out  # feature maps: no table to put them in
+        prefix = type(self).__name__.lower() + (
+            "" if layer % n == n - 2 else f"_layer{layer % n}_"
+        )
+        return self._container(
+            out,
+            X,
+            np.array([f"{prefix}{j}" for j in range(out.shape[1])], dtype=object),
+        )
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        # transform() gives features in the network's dtype, whatever X's is
+        tags.transformer_tags.preserves_dtype = [str(self.dtype)]
+        return tags
+
+    def get_feature_names_out(self, input_features: Any = None) -> Array:
+        """Names of ``transform``'s columns (the default layer): 'cnnclassifier0', ..."""
+        check_is_fitted(self)
+        width = self.transform(np.zeros((1, self.n_features_in_), self.dtype)).shape[1]
+        return np.array([f"cnnclassifier{j}" for j in range(width)], dtype=object)
 
     def predict_proba(self, X: Any) -> Array:
         """Class probabilities, shape (n, n_classes)."""

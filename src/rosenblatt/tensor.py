@@ -398,10 +398,18 @@ class Tensor:
     def __pow__(self, exponent: float | Tensor) -> Tensor:
         if isinstance(exponent, Tensor):
             self._check_broadcast(exponent, "pow")
+            if not xp.all(self.data > 0):
+                raise ValueError(
+                    "pow: Tensor ** Tensor needs every base > 0 (a**b = exp(b log a)); "
+                    "for a fixed exponent use a ** 2.0"
+                )
             return (exponent * self.log()).exp()  # a**b = exp(b log a), for a > 0
         return Tensor.from_op(ops.Pow(float(exponent)), self)
 
     def __rpow__(self, base: float) -> Tensor:
+        if not base > 0:
+            # b**x = exp(x log b) needs b > 0; a real power of b <= 0 is undefined
+            raise ValueError(f"pow: base ** Tensor needs base > 0, got {base}")
         return (self * float(xp.log(base))).exp()
 
     def __neg__(self) -> Tensor:
@@ -528,8 +536,15 @@ class Tensor:
         return self.transpose()
 
     def __getitem__(self, index: Any) -> Tensor:
+        """NumPy's indexing: slices, ints, integer arrays and boolean masks."""
         if isinstance(index, Tensor):
-            index = index.data.astype(xp.intp)
+            # A Tensor holds floats (booleans and ints become floats when it is made),
+            # and NumPy refuses float indices: a mask could not be told from positions.
+            raise IndexError(
+                "Tensor index: a Tensor holds floats, which NumPy refuses as indices; "
+                "index with a boolean or integer array, e.g. x[mask.data > 0] or "
+                "x[positions.data.astype(int)]"
+            )
         return Tensor.from_op(ops.GetItem(index), self)
 
 

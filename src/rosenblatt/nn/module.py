@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import numpy as np
+
 from rosenblatt.backend import Array, ArrayLike, DTypeLike, xp
 from rosenblatt.tensor import Tensor, no_grad
 
@@ -167,6 +169,25 @@ class Module:
         """Forget accumulated gradients (sets every parameter's ``grad`` to None)."""
         for param in self.parameters():
             param.grad = None
+
+    def to(self, dtype: DTypeLike) -> Module:
+        """Convert every parameter and buffer to ``dtype`` (float32 or float64), in place.
+
+        As ``torch.nn.Module.to(dtype)``; returns the module. Buffers such as
+        BatchNorm's running statistics convert too, so the arithmetic stays in one
+        dtype. Build optimizers after this call: they hold the parameters' arrays.
+        """
+        wanted = np.dtype(dtype)
+        if wanted not in (np.dtype(np.float32), np.dtype(np.float64)):
+            raise TypeError(
+                f"Module.to: expected float32 or float64, got {wanted.name}"
+            )
+        for param in self.parameters():
+            param.data = param.data.astype(wanted, copy=False)
+        for module in self.modules():
+            for name, buf in list(module._buffers.items()):
+                module.register_buffer(name, buf.astype(wanted, copy=False))
+        return self
 
     # --- state ---
 

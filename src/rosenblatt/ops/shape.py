@@ -50,7 +50,7 @@ def _has_array_index(index: Any) -> bool:
 
 
 class GetItem(Op):
-    """y = x[index], basic or integer-array indexing.  Backward: scatter-add into zeros.
+    """y = x[index], NumPy's indexing (masks too).  Backward: scatter-add into zeros.
 
     With integer arrays an entry may be picked twice (``x[[0, 0]]``); its gradients
     then add up, which ``np.add.at`` does and plain assignment would not.

@@ -18,11 +18,15 @@ Metric = Callable[[Array, Array], float]
 """metric(outputs, targets) -> a number; averaged over batches, weighted by batch size."""
 
 
-def predicted_classes(outputs: Array, threshold: float = 0.5) -> Array:
-    """Class index per row: argmax of (N, K) outputs, or outputs >= threshold for one column."""
+def predicted_classes(outputs: Array, threshold: float = 0.0) -> Array:
+    """Class index per row: argmax of (N, K) outputs, or outputs > threshold for one column.
+
+    The default threshold 0 reads one column of logits (a rosenblatt network's last
+    layer): logit > 0 is probability > 1/2.
+    """
     if outputs.ndim == 2 and outputs.shape[1] > 1:
         return xp.argmax(outputs, axis=1)
-    return (outputs.reshape(-1) >= threshold).astype(xp.intp)
+    return (outputs.reshape(-1) > threshold).astype(xp.intp)
 
 
 def _target_classes(targets: Array) -> Array:
@@ -34,13 +38,14 @@ def _target_classes(targets: Array) -> Array:
 class Accuracy:
     """The fraction of rows whose predicted class equals the target class.
 
-    For one output column the prediction is ``output >= threshold``: 0.5 suits a
-    sigmoid output; pass ``threshold=0.0`` when the model outputs logits.
+    For one output column the prediction is ``output > threshold``: 0, the default,
+    reads logits (every rosenblatt network ends in a Linear layer); pass
+    ``threshold=0.5`` for a model that outputs probabilities (ends in a sigmoid).
     """
 
     name = "accuracy"
 
-    def __init__(self, threshold: float = 0.5) -> None:
+    def __init__(self, threshold: float = 0.0) -> None:
         self.threshold = threshold
 
     def __call__(self, outputs: Array, targets: Array) -> float:

@@ -383,3 +383,15 @@ def test_a_loss_is_one_graph_node() -> None:
         F.mse_loss(z, np.ones((4, 3))),
     ):
         assert loss._parents == (z,)  # the reduction happened inside the loss's node
+
+
+def test_to_converts_parameters_and_buffers() -> None:
+    net = nn.Sequential(nn.Linear(3, 4, rng=0), nn.BatchNorm1d(4), nn.ReLU())
+    assert net.to("float64") is net
+    assert {p.dtype for p in net.parameters()} == {np.dtype(np.float64)}
+    assert {b.dtype for _, b in net.named_buffers()} == {np.dtype(np.float64)}
+    assert net[1].running_mean.dtype == np.float64  # the attribute, not only the dict
+    out = net(Tensor(np.ones((5, 3)), dtype="float64"))
+    assert out.dtype == np.float64
+    with pytest.raises(TypeError, match="float32 or float64"):
+        net.to("int64")

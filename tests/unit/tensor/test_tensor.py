@@ -326,3 +326,23 @@ def test_sparse_input_elsewhere_gets_a_clear_error() -> None:
         x.relu()
     with pytest.raises(TypeError, match="cannot require grad"):
         Tensor(scipy.sparse.eye(3), requires_grad=True)
+
+
+def test_boolean_masks_index_as_in_numpy_and_float_tensors_are_refused() -> None:
+    x = Tensor([10.0, 20.0, 30.0, 40.0], requires_grad=True)
+    mask = np.array([True, False, True, False])
+    picked = x[mask]
+    np.testing.assert_array_equal(picked.data, [10.0, 30.0])  # NumPy: x[mask]
+    picked.sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 0.0, 1.0, 0.0])
+    with pytest.raises(IndexError, match="a Tensor holds floats"):
+        x[Tensor([True, False, True, False])]  # made float: was [20, 10, 20, 10]
+
+
+def test_a_power_of_a_non_positive_base_is_refused() -> None:
+    x = Tensor([0.5, 2.0])
+    np.testing.assert_allclose((2.0**x).data, [2**0.5, 4.0], rtol=1e-6)
+    with pytest.raises(ValueError, match="base > 0, got -2.0"):
+        (-2.0) ** x  # exp(x log(-2)) was NaN, silently
+    with pytest.raises(ValueError, match="every base > 0"):
+        Tensor([-1.0, 2.0]) ** x

@@ -10,6 +10,7 @@ from rosenblatt import Tensor, nn, optim
 from rosenblatt.data import load_digits
 from rosenblatt.nn import functional as F
 from rosenblatt.train import (
+    Accuracy,
     Callback,
     EarlyStopping,
     LearningRateScheduler,
@@ -39,12 +40,12 @@ def test_a_2_4_1_sigmoid_mlp_learns_xor_perfectly() -> None:
         XOR_Y,
         epochs=500,
         batch_size=4,
-        metrics=["accuracy"],
+        metrics=[Accuracy(threshold=0.5)],  # this net ends in a sigmoid
         verbose=0,
         rng=0,
     )
     outputs = predict(net, XOR_X)
-    np.testing.assert_array_equal(predicted_classes(outputs), [0, 1, 1, 0])
+    np.testing.assert_array_equal(predicted_classes(outputs, 0.5), [0, 1, 1, 0])
     assert history["accuracy"][-1] == 1.0
     assert history["loss"][-1] < 0.01 < history["loss"][0]
 
@@ -353,3 +354,12 @@ def test_a_sparse_x_trains_a_dense_network_and_predicts() -> None:
     net = nn.build_mlp([64, 10], rng=0)
     with pytest.raises(ValueError, match="X contains NaN or infinity"):
         fit(net, F.cross_entropy, optim.SGD(net.parameters()), bad, y, verbose=0)
+
+
+def test_accuracy_reads_one_column_of_logits_by_default() -> None:
+    logits = np.array([[-2.0], [0.3], [1.5], [-0.1]])  # p > 1/2 exactly when z > 0
+    targets = np.array([0, 1, 1, 1])
+    assert Accuracy()(logits, targets) == 0.75
+    assert Accuracy(threshold=0.5)(1 / (1 + np.exp(-logits)), targets) == 0.75
+    # the old default (0.5 on logits) called the 0.3 logit, p = 0.57, class 0
+    assert Accuracy(threshold=0.5)(logits, targets) == 0.5
