@@ -14,7 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from rosenblatt.backend import keep_freed_memory
+
 HERE = Path(__file__).resolve().parent
+
+# The benchmarks opt in to the allocator setting, as `rosenblatt train` does (every
+# section and probe runs in a process of its own that imports this module first).
+keep_freed_memory()
 
 
 @dataclass

@@ -155,11 +155,14 @@ def keep_freed_memory() -> bool:
     and the trim threshold at 256 MiB keeps that memory in the process (the effect
     PyTorch's CPU tuning guide gets by switching to jemalloc or tcmalloc).
 
-    The training loop calls this. It is process-wide and not undone; the peak
-    resident memory is unchanged, but up to 256 MiB freed by training may stay
-    resident afterwards. Only glibc has these settings (elsewhere this does nothing
-    and returns False); the environment variable ROSENBLATT_SYSTEM_MALLOC=1 leaves
-    the allocator alone.
+    An explicit opt-in: nothing in the library calls it behind a program's back,
+    because it changes the allocator of the whole process and cannot be scoped or
+    undone (once a threshold is set, glibc stops adjusting it, and there is no call
+    that gives the dynamic behaviour back). ``rosenblatt train`` and the benchmarks
+    opt in; a training script calls it once at the start. The peak resident memory
+    is unchanged, but up to 256 MiB freed by training may stay resident afterwards.
+    Only glibc has these settings (elsewhere this does nothing and returns False);
+    the environment variable ROSENBLATT_SYSTEM_MALLOC=1 overrides any opt-in.
     """
     global _kept
     if _kept is None:

@@ -295,7 +295,10 @@ def _preprocessing(data: Any, mean: Any, scale: Any) -> dict[str, Any]:
 
 
 def _train(args: argparse.Namespace) -> int:
+    from rosenblatt.backend import keep_freed_memory
     from rosenblatt.data import load, standardize_statistics
+
+    keep_freed_memory()  # the CLI's process is ours: training reuses freed memory
 
     if args.resume is not None and args.out is None:
         args.out = args.resume

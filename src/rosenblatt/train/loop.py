@@ -14,7 +14,6 @@ from rosenblatt.backend import (
     ArrayLike,
     as_sparse_rows,
     is_sparse,
-    keep_freed_memory,
     resolve_rng,
     xp,
 )
@@ -230,7 +229,6 @@ class Trainer:
                 f"fit: expected checkpoint_every a positive int, got {checkpoint_every!r}"
             )
         generator = resolve_rng(rng)
-        keep_freed_memory()  # each batch's temporaries reuse the last one's memory
         n = inputs.shape[0]
         self.epochs, self.n_batches = epochs, math.ceil(n / batch_size)
         self.stop_training = False
