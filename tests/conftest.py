@@ -16,3 +16,16 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Say why the PyTorch comparisons were skipped, and how to run them."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    torch = [r for r in skipped if "torch" in str(getattr(r, "longrepr", ""))]
+    if torch:
+        terminalreporter.write_line(
+            f"The comparisons with PyTorch were skipped ({len(torch)} skip reports): "
+            "torch is not installed. `make compare` installs it (torch==2.13.0, a CPU "
+            "build); `.ci/run` does so before `make test`.",
+            yellow=True,
+        )

@@ -121,7 +121,13 @@ class SavableEstimator:
     def load(cls: type[E], path: str | os.PathLike[str]) -> E:
         """Load an estimator saved by ``save``, after checking everything in the file."""
         arrays, info = io.read_file(path)
-        where = str(path)
+        return cls.from_file_contents(arrays, info, str(path))
+
+    @classmethod
+    def from_file_contents(
+        cls: type[E], arrays: dict[str, Any], info: dict[str, Any], where: str
+    ) -> E:
+        """The estimator a file's arrays and JSON describe (``io.load`` calls this)."""
         if info.get("kind") != "estimator" or info.get("estimator") != cls.__name__:
             raise ModelFileError(
                 f"{where}: holds a {info.get('estimator') or info.get('kind')!r}, "

@@ -32,8 +32,10 @@ import json
 import math
 import os
 import struct
+import sys
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,7 @@ from rosenblatt.nn import (
 
 __all__ = [
     "FORMAT_VERSION",
+    "Checkpoint",
     "ModelFileError",
     "load",
     "read_file",
@@ -466,32 +469,88 @@ def provenance(data_name: str | None = None) -> dict[str, Any]:
     }
 
 
+@dataclass
+class Checkpoint:
+    """A training checkpoint as ``load`` returns it (``train.fit`` writes them).
+
+    ``arrays`` holds the model's (``model.<name>``) and optimizer's (``optim.<i>.<name>``)
+    arrays; ``info`` the rest: epochs done, history, optimizer, generator states.
+    """
+
+    arrays: dict[str, Array]
+    info: dict[str, Any]
+
+    @property
+    def epochs_done(self) -> int:
+        """How many epochs had finished when it was written."""
+        return int(self.info["epochs_done"])
+
+    @property
+    def history(self) -> dict[str, list[float]]:
+        """Per-epoch logs up to then."""
+        history: dict[str, list[float]] = self.info["history"]
+        return history
+
+
+# The fitted estimators a file may hold, by class name. The package resolves each
+# name on first use (rosenblatt.MLPClassifier, ...), so loading one imports its
+# module then, and this module depends on none of them.
+_ESTIMATORS = ("CNNClassifier", "MLPClassifier", "MLPRegressor", "Perceptron")
+
+
 def save(
-    module: Module,
+    obj: Any,
     path: str | os.PathLike[str],
     data_name: str | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> None:
-    """Save a network (architecture, weights, buffers) to ``path`` atomically.
+    """Save a network, a fitted estimator or a ``Checkpoint`` to ``path``, atomically.
 
     ``extra`` is any JSON object kept beside it (preprocessing: class names, scaler
     statistics); ``read_file(path)[1]["extra"]`` gives it back.
     """
-    info = {
-        **provenance(data_name),
-        "kind": "module",
-        "architecture": describe(module),
-        "extra": dict(extra or {}),
-    }
-    write_file(path, module.state_dict(), info)
+    if isinstance(obj, Module):
+        info = {
+            **provenance(data_name),
+            "kind": "module",
+            "architecture": describe(obj),
+            "extra": dict(extra or {}),
+        }
+        write_file(path, obj.state_dict(), info)
+    elif isinstance(obj, Checkpoint):
+        write_file(path, obj.arrays, obj.info)
+    elif type(obj).__name__ in _ESTIMATORS and hasattr(obj, "_fitted_state"):
+        obj.save(path, data_name, dict(extra or {}))
+    else:
+        raise TypeError(
+            "save: expected an nn.Module, a fitted rosenblatt estimator or a "
+            f"Checkpoint, got {type(obj).__name__}"
+        )
 
 
-def load(path: str | os.PathLike[str]) -> Module:
-    """Load a network saved by ``save``, after checking everything in the file."""
+def load(path: str | os.PathLike[str]) -> Any:
+    """What the file at ``path`` holds, after checking everything in it.
+
+    A network (``nn.Module``), a fitted estimator (``MLPClassifier``, ...) or a
+    ``Checkpoint``.
+    """
     arrays, info = read_file(path)
-    if info.get("kind") != "module":
-        raise ModelFileError(f"{path}: holds a {info.get('kind')!r}, not a network")
-    return rebuild(info.get("architecture"), arrays, str(path))
+    kind, where = info.get("kind"), str(path)
+    if kind == "module":
+        return rebuild(info.get("architecture"), arrays, where)
+    if kind == "estimator":
+        name = info.get("estimator")
+        if name not in _ESTIMATORS:
+            raise ModelFileError(f"{where}: holds an unknown estimator {name!r:.60}")
+        estimator_class = getattr(sys.modules["rosenblatt"], str(name))
+        return estimator_class.from_file_contents(arrays, info, where)
+    if kind == "checkpoint":
+        if not isinstance(info.get("epochs_done"), int) or not isinstance(
+            info.get("history"), dict
+        ):
+            raise ModelFileError(f"{where}: the epoch count or history is malformed")
+        return Checkpoint(arrays, info)
+    raise ModelFileError(f"{where}: holds a {kind!r:.60}, not a rosenblatt model")
 
 
 def rebuild(architecture: Any, arrays: Mapping[str, Array], where: str) -> Module:

@@ -101,13 +101,28 @@ def perceptron_history(
 # --- training curves, decision surfaces, confusion matrices ---
 
 
+def _curves(history: Any) -> dict[str, list[float]]:
+    """Per-epoch curves from a History, a dict, or a fitted estimator's attributes."""
+    if hasattr(history, "loss_curve_"):  # MLPClassifier / MLPRegressor
+        curves = {"loss": list(history.loss_curve_)}
+        if getattr(history, "validation_loss_curve_", None):
+            curves["val_loss"] = list(history.validation_loss_curve_)
+        return curves
+    if hasattr(history, "history_"):  # CNNClassifier
+        return dict(history.history_)
+    if hasattr(history, "errors_"):  # Perceptron: its loss is its mistakes
+        return {"loss": [float(e) for e in history.errors_]}
+    return dict(history.history if hasattr(history, "history") else history)
+
+
 def history_curves(history: Any, title: str | None = None) -> Figure:
     """Loss (and accuracy, when recorded) per epoch, training and validation.
 
-    ``history`` is a ``train.History`` or a dict name -> list of per-epoch values
-    (``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``).
+    ``history`` is a ``train.History``, a dict name -> list of per-epoch values
+    (``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``), or a fitted estimator
+    (an MLP's ``loss_curve_``, a CNN's ``history_``, a perceptron's mistakes).
     """
-    curves = history.history if hasattr(history, "history") else dict(history)
+    curves = _curves(history)
     if "loss" not in curves:
         raise ValueError("history_curves: expected a 'loss' curve in the history")
     panels = ["loss"] + (["accuracy"] if "accuracy" in curves else [])
@@ -131,9 +146,19 @@ def decision_surface(
 ) -> Figure:
     """A 2-D classifier's probability of the last class over the plane, with the points.
 
-    ``predict_proba`` maps an (n, 2) array to probabilities (n, K) (an estimator's
-    ``predict_proba``, or any function); the colour is the probability of class K-1.
+    ``predict_proba`` is a fitted classifier, or a function mapping an (n, 2) array to
+    probabilities (n, K) (an estimator's ``predict_proba``); the colour is the
+    probability of class K-1 (for a classifier without probabilities, such as the
+    perceptron, its predicted class).
     """
+    if hasattr(predict_proba, "predict_proba"):
+        predict_proba = predict_proba.predict_proba
+    elif hasattr(predict_proba, "predict") and hasattr(predict_proba, "classes_"):
+        classifier = predict_proba
+
+        def predict_proba(grid: Any) -> Any:
+            return np.searchsorted(classifier.classes_, classifier.predict(grid))
+
     points, labels = np.asarray(X, dtype=np.float64), np.asarray(y)
     if points.ndim != 2 or points.shape[1] != 2:
         raise ValueError(

@@ -213,9 +213,9 @@ HOSTILE = {
         ),
         "positive in/out",
     ),
-    "not a network": (
+    "an estimator of no known class": (
         lambda h, i, p: container(with_info(h, i, kind="estimator"), p),
-        "not a network",
+        "holds an unknown estimator None",
     ),
 }
 

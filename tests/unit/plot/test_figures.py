@@ -76,3 +76,28 @@ def test_modules_show_a_table_in_jupyter() -> None:
     html = nn.build_mlp([4, 8, 3], rng=0)._repr_html_()
     assert "<table>" in html and "67 parameters" in html and "weight (4, 8)" in html
     assert "<table" in MLPClassifier()._repr_html_()  # scikit-learn's estimator HTML
+
+
+def test_plot_helpers_take_fitted_estimators() -> None:
+    import warnings
+
+    from sklearn.datasets import make_moons
+    from sklearn.exceptions import ConvergenceWarning
+
+    from rosenblatt import MLPClassifier, Perceptron, plot
+
+    X, y = make_moons(60, noise=0.1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPClassifier((8,), max_iter=20, random_state=0).fit(X, y)
+        perceptron = Perceptron(random_state=0).fit(X, y)
+    for figure in (
+        plot.history_curves(mlp),
+        plot.decision_surface(mlp, X, y),
+        plot.history_curves(perceptron),
+        plot.decision_surface(perceptron, X, y),
+        plot.network_diagram(mlp),
+    ):
+        assert figure.axes
+    line = plot.history_curves(mlp).axes[0].lines[0]
+    np.testing.assert_allclose(line.get_ydata(), mlp.loss_curve_)
