@@ -21,6 +21,8 @@ __all__ = [
     "SavableEstimator",
     "labels_from_json",
     "labels_to_json",
+    "optimizer_state",
+    "restore_optimizer",
     "restore_training_state",
     "training_state",
 ]
@@ -200,19 +202,24 @@ def training_state(est: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         "optimizer": None,
     }
     if hasattr(est, "optimizer_"):
-        saved = est.optimizer_.state_dict()
-        scalars = []
-        for i, entries in enumerate(saved["state"]):
-            scalars.append({k: v.item() for k, v in entries.items() if v.ndim == 0})
-            arrays.update(
-                {f"optimizer/{i}/{k}": v for k, v in entries.items() if v.ndim}
-            )
-        state["optimizer"] = {
-            "lr": float(saved["lr"]),
-            "step_count": int(saved["step_count"]),
-            "scalars": scalars,
-        }
+        optimizer_arrays, state["optimizer"] = optimizer_state(est.optimizer_)
+        arrays.update(optimizer_arrays)
     return arrays, state
+
+
+def optimizer_state(optimizer: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An optimizer's state as arrays (``optimizer/<i>/<buffer>``) and JSON."""
+    saved = optimizer.state_dict()
+    arrays, scalars = {}, []
+    for i, entries in enumerate(saved["state"]):
+        scalars.append({k: v.item() for k, v in entries.items() if v.ndim == 0})
+        arrays.update({f"optimizer/{i}/{k}": v for k, v in entries.items() if v.ndim})
+    spec = {
+        "lr": float(saved["lr"]),
+        "step_count": int(saved["step_count"]),
+        "scalars": scalars,
+    }
+    return arrays, spec
 
 
 def restore_training_state(
@@ -240,14 +247,32 @@ def restore_training_state(
         ):
             raise ModelFileError(f"{where}: the best weights do not match the network")
         est._best_params = [b for b in best if b is not None]
-    spec = state.get("optimizer")
-    used = set() if spec is None else _restore_optimizer(est, arrays, spec, where)
-    unknown = {k for k in arrays if "/" in k and not k.startswith("best/")} - used
+    restore_optimizer(est, arrays, state.get("optimizer"), where, also=("best/",))
+
+
+def restore_optimizer(
+    est: Any,
+    arrays: dict[str, Any],
+    spec: Any,
+    where: str,
+    also: tuple[str, ...] = (),
+) -> None:
+    """Rebuild ``est.optimizer_`` from what ``optimizer_state`` saved (None: none).
+
+    Every array whose name has a '/' must belong to it, or start with a prefix in
+    ``also``.
+    """
+    used = set() if spec is None else _optimizer_from(est, arrays, spec, where)
+    unknown = {
+        k
+        for k in arrays
+        if "/" in k and k not in used and not any(k.startswith(p) for p in also)
+    }
     if unknown:
         raise ModelFileError(f"{where}: unexpected arrays {sorted(unknown)}")
 
 
-def _restore_optimizer(
+def _optimizer_from(
     est: Any, arrays: dict[str, Any], spec: Any, where: str
 ) -> set[str]:
     """Rebuild ``est.optimizer_`` from the file; return the array names it used."""

@@ -1,8 +1,13 @@
 """The command line: train, evaluate, predict, info and datasets.
 
-``main(argv)`` parses arguments and calls the library; it holds no mathematics.
+``main(argv)`` parses arguments and calls the library; it holds no mathematics. Every
+model trains through its estimator (``MLPClassifier``/``MLPRegressor``,
+``CNNClassifier``, ``Perceptron``), one ``partial_fit`` epoch at a time, in one loop
+that writes the checkpoints, handles Ctrl-C and resumes; a checkpoint is the
+estimator's own file, which holds everything training needs to go on.
 Exit status: 0 success, 1 failure (one line on stderr; ``--debug`` adds the
-traceback), 2 usage errors, 130 when interrupted (after saving a checkpoint).
+traceback), 2 usage errors, 130 when interrupted (after saving the model and a
+checkpoint), 141 when the reader of stdout went away (``| head``).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import time
 import traceback
@@ -47,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--debug", action="store_true", help="show tracebacks on errors"
     )
+    from rosenblatt._version import __version__
+
+    parser.add_argument(
+        "--version", action="version", version=f"rosenblatt {__version__}"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     train = commands.add_parser(
@@ -76,45 +87,54 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--hidden",
         type=_positive_ints,
-        default=[256, 128],
-        help="hidden layer sizes, comma-separated (default: 256,128)",
+        default=None,
+        help="MLP: hidden layer sizes, comma-separated (default: 256,128)",
     )
     train.add_argument(
         "--activation",
-        default="relu",
-        choices=["relu", "tanh", "sigmoid", "leaky_relu"],
-        help="hidden activation (default: relu)",
+        default=None,
+        choices=["relu", "tanh", "sigmoid", "identity"],
+        help="MLP: hidden activation (default: relu)",
     )
     train.add_argument(
         "--solver",
         choices=["adam", "sgd"],
-        default="adam",
-        help="optimizer for the MLP (default: adam)",
+        default=None,
+        help="MLP: optimizer (default: adam)",
     )
     train.add_argument(
         "--lr",
         type=float,
         default=None,
-        help="learning rate (default: 2e-3 for the MLP, 1.0 for the perceptron)",
+        help="learning rate (default: 2e-3 for the MLP, 1e-3 for the CNN, 1.0 for "
+        "the perceptron)",
     )
     train.add_argument(
-        "--epochs", type=int, default=30, help="passes over the data (default: 30)"
+        "--epochs",
+        type=int,
+        default=30,
+        help="passes over the data (default: 30; the perceptron stops at an epoch "
+        "without mistakes)",
     )
     train.add_argument(
-        "--batch-size", type=int, default=32, help="samples per step (default: 32)"
+        "--batch-size",
+        type=int,
+        default=None,
+        help="MLP and CNN: samples per step (default: 32)",
     )
     train.add_argument(
         "--dropout",
         type=float,
-        default=0.0,
-        help="drop probability after each hidden layer (default: 0)",
+        default=None,
+        help="MLP and CNN: drop probability after each hidden layer (default: 0; "
+        "the CNN's own otherwise)",
     )
     train.add_argument(
         "--val-split",
         type=float,
         default=0.0,
-        help="hold out this fraction of the training set for validation "
-        "(default: validate on the test split)",
+        help="hold out this fraction of the training set for validation, reported "
+        "per epoch (default: none; the test split is never used for validation)",
     )
     train.add_argument(
         "--standardize",
@@ -137,7 +157,8 @@ def _parser() -> argparse.ArgumentParser:
         "--resume",
         type=Path,
         metavar="DIR",
-        help="continue the run saved in DIR (give the same other options)",
+        help="continue the run saved in DIR to --epochs (its model, data and "
+        "split come from DIR)",
     )
     train.add_argument(
         "--json",
@@ -148,16 +169,20 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser(
         "evaluate",
         help="score a saved model on a dataset",
-        description="Accuracy, per-class precision and recall, "
-        "and the confusion matrix of a saved model on the test "
-        "split of a dataset.",
+        description="Accuracy, per-class precision and recall, and the confusion "
+        "matrix of a saved model on the test split of a dataset: by default the split "
+        "its training recorded, so no test row was a training row.",
     )
     evaluate.add_argument("model", type=Path, help="a model file or a --out directory")
     evaluate.add_argument("--data", required=True, help="a dataset name or a .csv file")
     evaluate.add_argument("--target", help="the CSV target column (default: the last)")
     evaluate.add_argument("--data-dir", help="where to look for IDX files")
     evaluate.add_argument(
-        "--seed", type=int, default=0, help="the split's seed (default: 0)"
+        "--seed",
+        type=int,
+        default=None,
+        help="split with this seed instead of the recorded one (test rows may then "
+        "have been training rows)",
     )
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -199,65 +224,34 @@ def _parser() -> argparse.ArgumentParser:
 # --- models and their files ---
 
 
-def _scores_of(model: Any, task: str, X: Any) -> Any:
-    """Scores (n, K): network softmax or outputs, probabilities, or decision values."""
-    import numpy as np
-
-    from rosenblatt.nn import Module
-
-    if isinstance(model, Module):
-        from rosenblatt import Tensor
-        from rosenblatt.train import predict
-
-        outputs = predict(model, X)
-        return outputs if task == "regression" else Tensor(outputs).softmax(axis=1).data
-    if hasattr(model, "predict_proba"):
-        return model.predict_proba(X)
-    d = model.decision_function(X)
-    return np.column_stack([-d, d]) if d.ndim == 1 else d
-
-
 class _Loaded:
-    """A saved model, ready to predict: network or estimator, plus its preprocessing."""
+    """A saved model, ready to predict: an estimator (or a network) and its preprocessing."""
 
     def __init__(self, path: Path) -> None:
         from rosenblatt import io
+        from rosenblatt.nn import Module
 
         self.path = path / MODEL_FILE if path.is_dir() else path
-        _, self.info = io.read_file(self.path)
+        self.info = io.read_file(self.path)[1]
+        self.model: Any = io.load(self.path)
+        if isinstance(self.model, io.Checkpoint):
+            raise ValueError(f"{self.path}: a checkpoint of a network, not a model")
+        self.is_network = isinstance(self.model, Module)
         extra = self.info.get("extra") or {}
         self.class_names: list[str] = list(extra.get("class_names") or [])
         self.feature_names: list[str] = list(extra.get("feature_names") or [])
         self.mean, self.scale = extra.get("mean"), extra.get("scale")
         self.task = extra.get("task", "classification")
-        kind = self.info.get("kind")
-        if kind == "module":
-            self.network: Any = io.load(self.path)
-            self.estimator: Any = None
-        elif kind == "estimator" and self.info.get("estimator") in (
-            "Perceptron",
-            "MLPClassifier",
-            "CNNClassifier",
-        ):
-            from rosenblatt.cnn import CNNClassifier
-            from rosenblatt.mlp import MLPClassifier
-            from rosenblatt.perceptron import Perceptron
-
-            loaders: dict[str, Any] = {
-                "Perceptron": Perceptron,
-                "MLPClassifier": MLPClassifier,
-                "CNNClassifier": CNNClassifier,
-            }
-            self.estimator = loaders[self.info["estimator"]].load(self.path)
-            self.network = None
-        else:
-            raise ValueError(
-                f"{self.path}: not a model this command can use ({kind!r})"
-            )
+        self.split: dict[str, Any] = dict(extra.get("split") or {})
         if self.task == "classification" and not self.class_names:
             raise ValueError(
                 f"{self.path}: the file has no class names (not saved by 'train')"
             )
+        outputs = len(self.class_names) if self.task == "classification" else 1
+        width = self.mean is not None and len(self.mean) != len(self.feature_names)
+        if width or (self.task != "classification" and self.class_names):
+            raise ValueError(f"{self.path}: its preprocessing does not fit the model")
+        self.n_outputs = outputs
 
     def prepare(self, X: Any) -> Any:
         import numpy as np
@@ -269,229 +263,414 @@ class _Loaded:
             )
         return X
 
-    def scores(self, X: Any) -> Any:
-        """Class probabilities or decision values (n, K); a regressor's outputs (n, 1)."""
-        return _scores_of(
-            self.estimator if self.network is None else self.network,
-            self.task,
-            self.prepare(X),
-        )
-
     def predict(self, X: Any) -> Any:
-        return self.scores(X).argmax(axis=1)
+        """Class indices (classifiers: ``train`` labels classes 0..K-1) or values."""
+        X = self.prepare(X)
+        if not self.is_network:
+            return self.model.predict(X)
+        from rosenblatt.train import predict
+
+        outputs = predict(self.model, X)
+        return outputs.reshape(-1) if self.task == "regression" else outputs.argmax(1)
+
+    def probabilities(self, X: Any) -> Any:
+        """Class probabilities (n, K); an error for a model that gives none."""
+        if self.task == "regression":
+            raise ValueError(
+                "predict: --proba needs a classifier; this model predicts values"
+            )
+        X = self.prepare(X)
+        if self.is_network:
+            from rosenblatt import Tensor
+            from rosenblatt.train import predict
+
+            return Tensor(predict(self.model, X)).softmax(axis=1).data
+        if not hasattr(self.model, "predict_proba"):
+            raise ValueError(
+                f"predict: --proba needs class probabilities; a "
+                f"{type(self.model).__name__} gives none (only its decisions)"
+            )
+        return self.model.predict_proba(X)
+
+    def describe(self) -> str:
+        return _describe(self.model)
 
 
-def _preprocessing(data: Any, mean: Any, scale: Any) -> dict[str, Any]:
+def _describe(model: Any) -> str:
+    """A one-line account of a model: its kind, shape and how training ended."""
+    name = type(model).__name__
+    if name in ("MLPClassifier", "MLPRegressor"):
+        sizes = [model.n_features_in_, *model._hidden_sizes(), model.n_outputs_]
+        activation = model.activation if isinstance(model.activation, str) else "mixed"
+        return f"{name} {'-'.join(map(str, sizes))} ({activation}, {model.solver})"
+    if name == "CNNClassifier":
+        shape = "x".join(map(str, model.image_shape_))
+        architecture = (
+            model.architecture if isinstance(model.architecture, str) else "custom"
+        )
+        return f"CNNClassifier {architecture} on {shape} images"
+    if name == "Perceptron":
+        reasons = (
+            model.converged_
+            if isinstance(model.converged_, list)
+            else [model.converged_]
+        )
+        stopped = sum(r is not None for r in reasons)
+        units = "one unit" if len(reasons) == 1 else f"{len(reasons)} one-vs-rest units"
+        return f"Perceptron ({units}, {stopped} converged)"
+    return f"network ({name})"
+
+
+def _preprocessing(
+    data: Any, mean: Any, scale: Any, args: argparse.Namespace
+) -> dict[str, Any]:
     return {
         "task": data.task,
         "class_names": list(data.class_names or []),
         "feature_names": list(data.feature_names),
         "mean": None if mean is None else mean.tolist(),
         "scale": None if scale is None else scale.tolist(),
+        # how `train` split the data, so that `evaluate` tests on unseen rows only
+        "split": {"data": data.name, "seed": args.seed, "val_split": args.val_split},
     }
 
 
-# --- train ---
+# --- train: one road for every model ---
+
+# Flags that only some models take: given to another, they are a usage error.
+_MODEL_FLAGS = {
+    "hidden": ("mlp",),
+    "activation": ("mlp",),
+    "solver": ("mlp",),
+    "batch_size": ("mlp", "cnn"),
+    "dropout": ("mlp", "cnn"),
+}
+
+
+def _check_model_flags(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> None:
+    for flag, models in _MODEL_FLAGS.items():
+        if getattr(args, flag) is not None and args.model not in models:
+            parser.error(
+                f"--{flag.replace('_', '-')} applies to --model {' or '.join(models)}, "
+                f"not {args.model}"
+            )
+
+
+def _estimator(args: argparse.Namespace, data: Any) -> Any:
+    """The estimator the flags describe, untrained."""
+    lr = args.lr
+    if args.model == "perceptron":
+        from rosenblatt.perceptron import Perceptron
+
+        if data.task == "regression":
+            raise ValueError(
+                f"train: {data.name} has a numeric target; the perceptron classifies"
+            )
+        return Perceptron(eta0=1.0 if lr is None else lr)
+    if args.model == "cnn":
+        from rosenblatt.cnn import CNNClassifier
+
+        if data.task == "regression":
+            raise ValueError(
+                f"train: {data.name} has a numeric target; the CNN classifies"
+            )
+        if data.image_shape is None:
+            raise ValueError(
+                f"train: --model cnn needs images; {data.name}'s rows are "
+                f"{len(data.feature_names)} features, not images (try --model mlp)"
+            )
+        small = min(data.image_shape[1:]) < 12
+        return CNNClassifier(
+            "simple_cnn" if small else "lenet5",
+            image_shape=data.image_shape,
+            dropout=args.dropout,
+            batch_size=args.batch_size or 32,
+            learning_rate_init=1e-3 if lr is None else lr,
+        )
+    from rosenblatt.mlp import MLPClassifier, MLPRegressor
+
+    activation = {"sigmoid": "logistic"}.get(args.activation, args.activation or "relu")
+    params: dict[str, Any] = dict(
+        hidden_layer_sizes=tuple(args.hidden or (256, 128)),
+        activation=activation,
+        solver=args.solver or "adam",
+        batch_size=args.batch_size or 32,
+        learning_rate_init=2e-3 if lr is None else lr,
+        dropout=args.dropout or 0.0,
+    )
+    if data.task == "regression":
+        return MLPRegressor(**params)
+    return MLPClassifier(**params)
+
+
+def _epoch_logs(est: Any, validation: tuple[Any, Any] | None) -> dict[str, float]:
+    """What one epoch leaves to report: its loss (mistakes, for the perceptron)."""
+    if hasattr(est, "errors_"):
+        logs = {"mistakes": float(est.errors_[-1])}
+    elif hasattr(est, "history_"):
+        logs = {k: v[-1] for k, v in est.history_.items()}
+    else:
+        logs = {"loss": float(est.loss_)}
+    if validation is not None:
+        name = "val_r2" if type(est).__name__ == "MLPRegressor" else "val_accuracy"
+        logs[name] = float(est.score(*validation))
+    return logs
+
+
+def _random_state_json(rs: Any) -> list[Any]:
+    kind, keys, pos, has_gauss, cached = rs.get_state()
+    return [kind, keys.tolist(), int(pos), int(has_gauss), float(cached)]
+
+
+def _random_state_from(state: Any, where: Path) -> Any:
+    import numpy as np
+
+    try:
+        kind, keys, pos, has_gauss, cached = state
+        rs = np.random.RandomState()
+        rs.set_state((kind, np.asarray(keys, dtype=np.uint32), pos, has_gauss, cached))
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"{where}: the random generator's state is malformed ({error})"
+        ) from None
+    return rs
+
+
+class _Run:
+    """One training run: the estimator, its data, its history and its files."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        import numpy as np
+
+        from rosenblatt import io
+        from rosenblatt.data import load, standardize_statistics
+
+        self.args = args
+        for flag in ("epochs", "checkpoint_every"):
+            if getattr(args, flag) < 1:
+                raise ValueError(
+                    f"train: --{flag.replace('_', '-')} must be at least 1, got "
+                    f"{getattr(args, flag)}"
+                )
+        if args.resume is not None:
+            checkpoint = args.resume / CHECKPOINT_FILE
+            if not checkpoint.is_file():
+                raise FileNotFoundError(
+                    f"--resume: {args.resume} holds no {CHECKPOINT_FILE} (give the "
+                    "directory a 'train --out DIR' run wrote)"
+                )
+            if args.out is not None and args.out.resolve() != args.resume.resolve():
+                raise ValueError("--resume DIR writes to DIR: drop --out, or give DIR")
+            args.out = args.resume
+        self.data = data = load(
+            args.data, seed=args.seed, target=args.target, data_dir=args.data_dir
+        )
+        X_train, self.X_test = data.X_train, data.X_test
+        self.mean = self.scale = None
+        if args.standardize:
+            self.mean, self.scale = standardize_statistics(X_train)
+            X_train = (X_train - self.mean) / self.scale
+            self.X_test = (self.X_test - self.mean) / self.scale
+        self.X, self.y, self.validation = X_train, data.y_train, None
+        if args.val_split:
+            from sklearn.model_selection import train_test_split
+
+            if not 0.0 < args.val_split < 1.0:
+                raise ValueError(
+                    f"train: --val-split must be in (0, 1), got {args.val_split}"
+                )
+            self.X, X_val, self.y, y_val = train_test_split(
+                X_train, data.y_train, test_size=args.val_split, random_state=args.seed
+            )
+            self.validation = (X_val, y_val)
+        self.extra = _preprocessing(data, self.mean, self.scale, args)
+        self.history: dict[str, list[float]] = {}
+        self.start = 0
+        if args.resume is not None:
+            self.estimator = io.load(args.resume / CHECKPOINT_FILE)
+            run = (
+                io.read_file(args.resume / CHECKPOINT_FILE)[1].get("extra") or {}
+            ).get("run")
+            kind = {"perceptron": "Perceptron", "cnn": "CNNClassifier"}.get(
+                args.model, "MLP"
+            )
+            if not isinstance(run, dict) or not type(
+                self.estimator
+            ).__name__.startswith(kind):
+                raise ValueError(
+                    f"--resume: {args.resume} holds a {type(self.estimator).__name__} "
+                    f"run; resume it with the --model it was trained with"
+                )
+            if (self.extra["split"], self.extra["feature_names"]) != (
+                run.get("split"),
+                self.estimator_extra_features(args.resume),
+            ):
+                raise ValueError(
+                    f"--resume: {args.resume} was trained on {run.get('split')}; give "
+                    "the same --data, --seed and --val-split"
+                )
+            self.start, self.history = int(run["epochs_done"]), dict(run["history"])
+            self.random_state = _random_state_from(run.get("random_state"), args.resume)
+        else:
+            self.estimator = _estimator(args, data)
+            self.random_state = np.random.RandomState(args.seed)
+        # a RandomState instance: each partial_fit continues its stream (a new order
+        # each epoch), and the checkpoint keeps its state
+        self.estimator.set_params(random_state=self.random_state)
+        self.epochs_run = 0
+
+    @staticmethod
+    def estimator_extra_features(folder: Path) -> Any:
+        from rosenblatt import io
+
+        extra = io.read_file(folder / CHECKPOINT_FILE)[1].get("extra") or {}
+        return extra.get("feature_names")
+
+    def fit(self) -> None:
+        """The one loop: an epoch, its logs, a checkpoint; Ctrl-C saves what is done."""
+        import warnings
+
+        args, est = self.args, self.estimator
+        if args.out is not None:
+            args.out.mkdir(parents=True, exist_ok=True)
+        classes = (
+            None
+            if self.data.task == "regression"
+            else list(range(len(self.data.class_names or [])))
+        )
+        try:
+            for epoch in range(self.start, args.epochs):
+                started = time.perf_counter()
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    if classes is None:
+                        est.partial_fit(self.X, self.y)
+                    else:
+                        est.partial_fit(self.X, self.y, classes=classes)
+                if any("interrupted by user" in str(w.message) for w in caught):
+                    raise KeyboardInterrupt  # the MLP's fit catches it, as scikit-learn's
+                logs = _epoch_logs(est, self.validation)
+                for key, value in logs.items():
+                    self.history.setdefault(key, []).append(value)
+                self.epochs_run += 1
+                done = epoch + 1
+                if not args.json:
+                    seconds = time.perf_counter() - started
+                    shown = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+                    print(
+                        f"Epoch {done}/{args.epochs} - {seconds:.2f}s - {shown}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                finished = done == args.epochs or logs.get("mistakes") == 0
+                if args.out is not None and (
+                    done % args.checkpoint_every == 0 or finished
+                ):
+                    self.save_checkpoint(done)
+                if finished:
+                    break
+        except KeyboardInterrupt:
+            raise _InterruptedError(self.interrupted()) from None
+
+    def save_checkpoint(self, epochs_done: int) -> None:
+        run = {
+            "epochs_done": epochs_done,
+            "history": self.history,
+            "random_state": _random_state_json(self.random_state),
+            "split": self.extra["split"],
+        }
+        assert self.args.out is not None
+        self.estimator.save(
+            self.args.out / CHECKPOINT_FILE, self.data.name, {**self.extra, "run": run}
+        )
+
+    def interrupted(self) -> str:
+        """Save the last finished epoch's model; say how to resume."""
+        from rosenblatt import io
+
+        args = self.args
+        checkpoint = None if args.out is None else args.out / CHECKPOINT_FILE
+        if checkpoint is None or not checkpoint.is_file():
+            where = "give --out DIR to keep one" if args.out is None else f"{args.out}"
+            return f"interrupted before any epoch was saved ({where})"
+        saved = io.load(checkpoint)
+        info = io.read_file(checkpoint)[1]
+        extra = {k: v for k, v in (info.get("extra") or {}).items() if k != "run"}
+        saved.save(args.out / MODEL_FILE, self.data.name, extra)
+        done = (info.get("extra") or {}).get("run", {}).get("epochs_done")
+        command = " ".join(_resume_command(args))
+        return (
+            f"interrupted; the model after epoch {done} is in {args.out / MODEL_FILE} "
+            f"and its checkpoint in {checkpoint}. Resume with:\n  {command}"
+        )
+
+
+def _resume_command(args: argparse.Namespace) -> list[str]:
+    """The command line that continues this run."""
+    words = ["rosenblatt", "train", "--data", str(args.data), "--model", args.model]
+    for flag in ("target", "data_dir"):
+        if getattr(args, flag) is not None:
+            words += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
+    if args.standardize:
+        words.append("--standardize")
+    words += ["--seed", str(args.seed), "--epochs", str(args.epochs)]
+    if args.val_split:
+        words += ["--val-split", str(args.val_split)]
+    return [*words, "--resume", str(args.out)]
 
 
 def _train(args: argparse.Namespace) -> int:
     from rosenblatt.backend import keep_freed_memory
-    from rosenblatt.data import load, standardize_statistics
 
     keep_freed_memory()  # the CLI's process is ours: training reuses freed memory
-
-    if args.resume is not None and args.out is None:
-        args.out = args.resume
-    data = load(args.data, seed=args.seed, target=args.target, data_dir=args.data_dir)
-    if data.task == "regression" and args.model == "perceptron":
-        raise ValueError(
-            f"train: {data.name} has a numeric target; the perceptron classifies"
-        )
-    X_train, X_test = data.X_train, data.X_test
-    mean = scale = None
-    if args.standardize:
-        mean, scale = standardize_statistics(X_train)
-        X_train, X_test = (X_train - mean) / scale, (X_test - mean) / scale
     started = time.perf_counter()
-    if args.model == "cnn":
-        history, scores_of, describe = _train_cnn(
-            args, data, X_train, X_test, mean, scale
-        )
-    elif args.model == "perceptron":
-        history, scores_of, describe = _train_perceptron(
-            args, data, X_train, mean, scale
-        )
-    else:
-        history, scores_of, describe = _train_mlp(
-            args, data, X_train, X_test, mean, scale
-        )
+    run = _Run(args)
+    run.fit()
     seconds = time.perf_counter() - started
-    epochs = len(next(iter(history.values()), []))
+    data, est = run.data, run.estimator
     report: dict[str, Any] = {
         "dataset": data.name,
-        "model": describe,
-        **_scores(data, scores_of(X_test)),
-        "epochs": epochs,
+        "model": _describe(est),
+        **_scores(data, est.predict(run.X_test)),
+        "epochs": run.start + run.epochs_run,
+        "epochs_this_run": run.epochs_run,
+        "training_samples": len(run.y),
+        "validation_samples": 0 if run.validation is None else len(run.validation[1]),
+        "test_samples": len(data.y_test),
         "seconds": round(seconds, 3),
-        "final_loss": history["loss"][-1] if history.get("loss") else None,
+        "final_loss": next(
+            (v[-1] for k, v in run.history.items() if k in ("loss", "mistakes")), None
+        ),
     }
     if args.out is not None:
         report["out"] = str(args.out)
-        _write_outputs(args, data, history, report, scores_of, X_test)
+        est.save(args.out / MODEL_FILE, data.name, run.extra)
+        _write_outputs(args, run, report)
     if args.json:
         print(json.dumps(report))
         return 0
-    print(
-        f"\n{describe} on {data.name}: {len(X_train)} training and {len(X_test)} test samples"
+    validation = (
+        f", {report['validation_samples']} validation" if run.validation else ""
     )
-    print(f"trained {epochs} epochs in {seconds:.1f} s")
+    print(
+        f"\n{report['model']} on {data.name}: {report['training_samples']} training"
+        f"{validation} and {report['test_samples']} test samples"
+    )
+    resumed = f" (epochs {run.start + 1}-{report['epochs']})" if run.start else ""
+    print(f"trained {run.epochs_run} epochs{resumed} in {seconds:.1f} s")
     _print_scores(report, data.class_names)
     if args.out is not None:
         print(f"\nwrote the model, history.csv, figures and report.md to {args.out}")
     return 0
 
 
-def _squared_error(outputs: Any, targets: Any) -> Any:
-    """Mean squared error of one-column outputs against a target vector."""
-    from rosenblatt.nn import functional as F
-
-    return F.mse_loss(outputs, targets.reshape(-1, 1))
-
-
-def _train_mlp(
-    args: argparse.Namespace,
-    data: Any,
-    X_train: Any,
-    X_test: Any,
-    mean: Any,
-    scale: Any,
-) -> tuple[dict[str, list[float]], Any, str]:
-    from rosenblatt import io, nn, optim
-    from rosenblatt.train import Trainer
-
-    regression = data.task == "regression"
-    n_out = 1 if regression else len(data.class_names)
-    sizes = [X_train.shape[1], *args.hidden, n_out]
-    model = nn.build_mlp(sizes, args.activation, dropout=args.dropout, rng=args.seed)
-    lr = 2e-3 if args.lr is None else args.lr
-    if args.solver == "adam":
-        optimizer: optim.Optimizer = optim.Adam(model.parameters(), lr=lr)
-    else:
-        optimizer = optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-    trainer = Trainer(
-        model,
-        _squared_error if regression else nn.functional.cross_entropy,
-        optimizer,
-        metrics=[] if regression else ["accuracy"],
-        verbose=0 if args.json else 1,
-    )
-    checkpoint = resume = None
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        checkpoint = args.out / CHECKPOINT_FILE
-        if args.resume is not None:
-            resume = args.resume / CHECKPOINT_FILE
-            if not resume.exists():
-                raise FileNotFoundError(
-                    f"--resume: no {CHECKPOINT_FILE} in {args.resume}"
-                )
-    validation = None if args.val_split else (X_test, data.y_test)
-    try:
-        history = trainer.fit(
-            X_train,
-            data.y_train,
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            rng=args.seed,
-            validation_data=validation,
-            validation_split=args.val_split,
-            checkpoint=checkpoint,
-            checkpoint_every=args.checkpoint_every,
-            resume_from=resume,
-        )
-    except KeyboardInterrupt:
-        if checkpoint is not None and checkpoint.exists():
-            raise _InterruptedError(
-                f"interrupted; the last finished epoch is saved in {checkpoint}. Resume "
-                f"with the same options and --resume {args.out}"
-            ) from None
-        raise _InterruptedError(
-            "interrupted before any checkpoint (use --out DIR to keep one)"
-        ) from None
-    describe = f"MLP {'-'.join(map(str, sizes))} ({args.activation})"
-    if args.out is not None:
-        io.save(
-            model, args.out / MODEL_FILE, data.name, _preprocessing(data, mean, scale)
-        )
-
-    return history.history, lambda X: _scores_of(model, data.task, X), describe
-
-
-def _train_cnn(
-    args: argparse.Namespace,
-    data: Any,
-    X_train: Any,
-    X_test: Any,
-    mean: Any,
-    scale: Any,
-) -> tuple[dict[str, list[float]], Any, str]:
-    from rosenblatt.cnn import CNNClassifier
-
-    if data.task == "regression":
-        raise ValueError(f"train: {data.name} has a numeric target; the CNN classifies")
-    square = X_train.shape[1] == 28 * 28
-    architecture = "lenet5" if square else "simple_cnn"
-    clf = CNNClassifier(
-        architecture, max_iter=args.epochs, batch_size=args.batch_size,
-        learning_rate_init=1e-3 if args.lr is None else args.lr, random_state=args.seed,
-        verbose=not args.json,
-    )  # fmt: skip
-    clf.fit(X_train, data.y_train, validation_data=(X_test, data.y_test))
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        clf.save(args.out / MODEL_FILE, data.name, _preprocessing(data, mean, scale))
-    shape = "x".join(map(str, clf.image_shape_))
-    return clf.history_, clf.predict_proba, f"CNN {architecture} on {shape} images"
-
-
-def _train_perceptron(
-    args: argparse.Namespace, data: Any, X_train: Any, mean: Any, scale: Any
-) -> tuple[dict[str, list[float]], Any, str]:
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-
-    from rosenblatt.perceptron import Perceptron
-
-    clf = Perceptron(
-        eta0=1.0 if args.lr is None else args.lr,
-        max_iter=args.epochs,
-        random_state=args.seed,
-        verbose=0 if args.json else 1,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clf.fit(X_train, data.y_train)
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        clf.save(args.out / MODEL_FILE, data.name, _preprocessing(data, mean, scale))
-    history = {"mistakes": [float(e) for e in clf.errors_]}
-
-    scores_of = lambda X: _scores_of(clf, data.task, X)  # noqa: E731
-    return history, scores_of, f"Perceptron ({clf.converged_ or 'not converged'})"
-
-
-def _write_outputs(
-    args: argparse.Namespace,
-    data: Any,
-    history: dict[str, list[float]],
-    report: dict[str, Any],
-    scores_of: Any,
-    X_test: Any,
-) -> None:
+def _write_outputs(args: argparse.Namespace, run: _Run, report: dict[str, Any]) -> None:
     from rosenblatt import plot
 
     out: Path = args.out
+    data, history, est = run.data, run.history, run.estimator
     names = list(history)
     with (out / "history.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -507,23 +686,20 @@ def _write_outputs(
             out / "confusion_matrix.png", dpi=100
         )
         figures.append("confusion_matrix.png")
-    if X_test.shape[1] == 2 and data.task == "classification":
-        plot.decision_surface(scores_of, X_test, data.y_test).savefig(
+    if run.X_test.shape[1] == 2 and data.task == "classification":
+        plot.decision_surface(est, run.X_test, data.y_test).savefig(
             out / "decision_surface.png", dpi=100
         )
         figures.append("decision_surface.png")
-    if args.model == "mlp":
-        from rosenblatt import io
-
-        plot.network_diagram(io.load(out / MODEL_FILE)).savefig(
-            out / "network.png", dpi=100
-        )
+    if hasattr(est, "coefs_"):
+        plot.network_diagram(est).savefig(out / "network.png", dpi=100)
         figures.append("network.png")
     lines = [
         f"# {report['model']} on {data.name}",
         "",
-        f"- data: {data.name} ({data.source}), {len(data.y_train)} training and "
-        f"{len(data.y_test)} test samples",
+        f"- data: {data.name} ({data.source}), {report['training_samples']} training, "
+        f"{report['validation_samples']} validation and {report['test_samples']} test "
+        "samples",
         f"- epochs: {report['epochs']}, {report['seconds']} s",
         (
             f"- test accuracy: **{report['test_accuracy']:.4f}**"
@@ -538,25 +714,24 @@ def _write_outputs(
     (out / "report.md").write_text("\n".join(lines))
 
 
-def _scores(data: Any, outputs: Any) -> dict[str, Any]:
+def _scores(data: Any, predicted: Any) -> dict[str, Any]:
     """Test-split scores: accuracy and confusion matrix, or R^2, MAE and RMSE."""
     import numpy as np
+    from sklearn import metrics
 
     from rosenblatt.train import confusion_matrix
 
     if data.task == "regression":
-        y, pred = np.asarray(data.y_test, dtype=np.float64), outputs.reshape(-1)
-        residual = y - pred
-        total = float(((y - y.mean()) ** 2).sum())
+        y = np.asarray(data.y_test, dtype=np.float64)
+        pred = np.asarray(predicted, dtype=np.float64).reshape(-1)
         return {
-            "test_r2": 1.0 - float((residual**2).sum()) / total if total else 0.0,
-            "test_mae": float(np.abs(residual).mean()),
-            "test_rmse": float(np.sqrt((residual**2).mean())),
+            "test_r2": float(metrics.r2_score(y, pred)),
+            "test_mae": float(metrics.mean_absolute_error(y, pred)),
+            "test_rmse": float(metrics.root_mean_squared_error(y, pred)),
         }
-    predicted = outputs.argmax(axis=1)
     matrix = confusion_matrix(data.y_test, predicted, len(data.class_names))
     return {
-        "test_accuracy": float((predicted == data.y_test).mean()),
+        "test_accuracy": float(metrics.accuracy_score(data.y_test, predicted)),
         "confusion_matrix": matrix.tolist(),
     }
 
@@ -590,16 +765,39 @@ def _print_matrix(matrix: Any, class_names: list[str]) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    import numpy as np
+    from sklearn.metrics import precision_recall_fscore_support
+
     from rosenblatt.data import load
 
     model = _Loaded(args.model)
-    data = load(args.data, seed=args.seed, target=args.target, data_dir=args.data_dir)
+    recorded = model.split.get("seed")
+    seed = (
+        args.seed
+        if args.seed is not None
+        else (recorded if isinstance(recorded, int) else 0)
+    )
+    data = load(args.data, seed=seed, target=args.target, data_dir=args.data_dir)
     if data.task != model.task or list(data.class_names or []) != model.class_names:
         raise ValueError(
             f"evaluate: the model ({model.task}, classes {model.class_names}) does not "
             f"fit {data.name} ({data.task}, classes {list(data.class_names or [])})"
         )
-    scores = _scores(data, model.scores(data.X_test))
+    if model.split.get("data") == data.name and isinstance(recorded, int):
+        if args.seed is None:
+            note = f"the test split of training (seed {recorded})"
+        elif args.seed != recorded:
+            note = (
+                f"seed {args.seed}, not training's {recorded}: test rows may have "
+                "been training rows"
+            )
+        else:
+            note = f"seed {seed}, as in training"
+    else:
+        note = f"seed {seed}; the model was not trained on {data.name} by 'train'"
+    print(f"rosenblatt: evaluating on {note}", file=sys.stderr)
+    predicted = model.predict(data.X_test)
+    scores = _scores(data, predicted)
     if data.task == "regression":
         if args.json:
             print(json.dumps({**scores, "samples": len(data.y_test)}))
@@ -607,18 +805,17 @@ def _evaluate(args: argparse.Namespace) -> int:
             print(f"{data.name}: {len(data.y_test)} test samples")
             _print_scores(scores, None)
         return 0
-    import numpy as np
-
+    labels = list(range(len(model.class_names)))
+    precision, recall, _, support = precision_recall_fscore_support(
+        data.y_test, predicted, labels=labels, zero_division=0
+    )
+    per_class = {
+        name: {"precision": float(p), "recall": float(r), "support": int(n)}
+        for name, p, r, n in zip(
+            model.class_names, precision, recall, support, strict=True
+        )
+    }
     matrix = np.asarray(scores["confusion_matrix"])
-    per_class = {}
-    for i, name in enumerate(model.class_names):
-        tp = int(matrix[i, i])
-        predicted_i, true_i = int(matrix[:, i].sum()), int(matrix[i].sum())
-        per_class[name] = {
-            "precision": tp / predicted_i if predicted_i else 0.0,
-            "recall": tp / true_i if true_i else 0.0,
-            "support": true_i,
-        }
     accuracy = scores["test_accuracy"]
     if args.json:
         print(
@@ -644,26 +841,24 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _predict(args: argparse.Namespace) -> int:
+def _read_rows(source: str, feature_names: list[str]) -> Any:
+    """The model's feature columns of a CSV file ('-': stdin), as an (n, D) array."""
     import numpy as np
 
-    model = _Loaded(args.model)
-    handle = (
-        sys.stdin
-        if args.input == "-"
-        else open(args.input, newline="", encoding="utf-8")
-    )
+    handle = sys.stdin if source == "-" else open(source, newline="", encoding="utf-8")
     with handle:
         rows = list(csv.reader(handle))
     if not rows:
-        raise ValueError(f"predict: {args.input} is empty")
+        raise ValueError(
+            f"predict: {source} is empty (expected a header naming the features)"
+        )
     header = [h.strip() for h in rows[0]]
-    missing = [f for f in model.feature_names if f not in header]
+    missing = [f for f in feature_names if f not in header]
     if missing:
         raise ValueError(
             f"predict: the input lacks the model's feature columns {missing}"
         )
-    columns = [header.index(f) for f in model.feature_names]
+    columns = [header.index(f) for f in feature_names]
     X = np.empty((len(rows) - 1, len(columns)), dtype=np.float32)
     for r, row in enumerate(rows[1:], start=2):
         for j, c in enumerate(columns):
@@ -673,34 +868,41 @@ def _predict(args: argparse.Namespace) -> int:
                 raise ValueError(
                     f"predict: row {r}, column {header[c]!r}: expected a number"
                 ) from None
-    scores = model.scores(X)
-    if model.task == "regression":
-        if args.proba:
-            raise ValueError(
-                "predict: --proba needs a classifier; this model predicts values"
-            )
-        records: list[dict[str, Any]] = [{"prediction": float(v[0])} for v in scores]
-    else:
-        records = []
-        for row_scores in scores:
-            record: dict[str, Any] = {
-                "prediction": model.class_names[int(np.argmax(row_scores))]
-            }
+    return X
+
+
+def _predict(args: argparse.Namespace) -> int:
+    model = _Loaded(args.model)
+    X = _read_rows(args.input, model.feature_names)
+    records: list[dict[str, Any]] = []
+    if len(X):  # a header alone: no rows, no predictions
+        if model.task == "regression":
             if args.proba:
-                record.update(
-                    {
-                        f"p_{n}": float(p)
-                        for n, p in zip(model.class_names, row_scores, strict=True)
-                    }
+                raise ValueError(
+                    "predict: --proba needs a classifier; this model predicts values"
                 )
-            records.append(record)
+            records = [{"prediction": float(v)} for v in model.predict(X)]
+        else:
+            names = model.class_names
+            probabilities = model.probabilities(X) if args.proba else None
+            for i, k in enumerate(model.predict(X)):
+                record: dict[str, Any] = {"prediction": names[int(k)]}
+                if probabilities is not None:
+                    record.update(
+                        {
+                            f"p_{n}": float(p)
+                            for n, p in zip(names, probabilities[i], strict=True)
+                        }
+                    )
+                records.append(record)
+    header = ["prediction", *(f"p_{n}" for n in model.class_names if args.proba)]
     out = open(args.output, "w", newline="") if args.output else sys.stdout
     try:
         if args.json:
             out.write(json.dumps(records) + "\n")
         else:
             writer = csv.writer(out)
-            writer.writerow(list(records[0]) if records else ["prediction"])
+            writer.writerow(header)
             for record in records:
                 writer.writerow(
                     [f"{v:.6g}" if isinstance(v, float) else v for v in record.values()]
@@ -716,43 +918,48 @@ def _info(args: argparse.Namespace) -> int:
     meta = {
         k: model.info.get(k) for k in ("library", "format_version", "saved", "data")
     }
-    if model.network is not None:
-        n_params = sum(p.size for p in model.network.parameters())
-        kind, description = "network", repr(model.network)
-    else:
-        estimator = model.estimator
-        if hasattr(estimator, "module_"):  # the MLPs and the CNN keep a network
-            arrays_size = sum(p.size for p in estimator.module_.parameters())
-        else:  # the perceptron keeps its weight vectors
-            arrays_size = int(estimator.weights_.size)
-        n_params, kind, description = (
-            arrays_size,
-            model.info["estimator"],
-            repr(model.estimator),
-        )
+    network = model.model if model.is_network else getattr(model.model, "module_", None)
+    if network is not None:
+        n_params = sum(p.size for p in network.parameters())
+    else:  # the perceptron keeps its weight vectors
+        n_params = int(model.model.weights_.size)
+    kind = "network" if model.is_network else type(model.model).__name__
+    outputs = (
+        f"{len(model.class_names)} classes"
+        if model.task == "classification"
+        else "regression, 1 output"
+    )
     result = {
         **meta,
         "kind": kind,
+        "description": model.describe(),
         "parameters": int(n_params),
+        "task": model.task,
         "classes": model.class_names,
         "features": len(model.feature_names),
         "standardized": model.mean is not None,
-        "architecture": description,
+        "split": model.split,
+        "architecture": repr(network if network is not None else model.model),
     }
     if args.json:
         print(json.dumps(result))
         return 0
-    print(f"{model.path}")
+    print(f"{_printable(str(model.path))}")
     print(
-        f"  {kind}, {n_params:,} parameters, {len(model.feature_names)} features, "
-        f"{len(model.class_names)} classes"
+        f"  {result['description']}: {n_params:,} parameters, "
+        f"{len(model.feature_names)} features, {outputs}"
     )
     print(
-        f"  trained on {meta['data']} with {meta['library']} (format {meta['format_version']}), "
-        f"saved {meta['saved']}"
+        f"  trained on {_printable(str(meta['data']))} with {_printable(str(meta['library']))} "
+        f"(format {meta['format_version']}), saved {_printable(str(meta['saved']))}"
     )
-    print("  " + description.replace("\n", "\n  "))
+    print("  " + _printable(result["architecture"]).replace("\n", "\n  "))
     return 0
+
+
+def _printable(text: str) -> str:
+    """Text from a file, with control characters (terminal escapes) shown, not obeyed."""
+    return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in text)
 
 
 def _datasets(args: argparse.Namespace) -> int:
@@ -789,13 +996,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if args.command == "train":
+        _check_model_flags(parser, args)
     try:
-        return _COMMANDS[args.command](args)
+        return int(_COMMANDS[args.command](args))
     except (_InterruptedError, KeyboardInterrupt) as stop:
         print(f"rosenblatt: {stop or 'interrupted'}", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (| head): stop quietly, as a Unix filter does
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass  # stdout is not a file descriptor (captured): nothing to redirect
+        return 141
     except Exception as error:  # noqa: BLE001 (the CLI's one place to report failures)
         if args.debug:
             traceback.print_exc()
-        print(f"rosenblatt: error: {error}", file=sys.stderr)
+        print(f"rosenblatt: error: {_printable(str(error))}", file=sys.stderr)
         return 1

@@ -27,7 +27,9 @@ from rosenblatt._persist import (
     SavableEstimator,
     labels_from_json,
     labels_to_json,
+    optimizer_state,
     require_int,
+    restore_optimizer,
 )
 from rosenblatt._skin import OutputContainer
 from rosenblatt.io import ModelFileError
@@ -215,8 +217,9 @@ class CNNClassifier(
         for name in ("image_shape_", "optimizer_", "module_"):
             if hasattr(self, name):
                 delattr(self, name)  # a new fit may bring new images
-        images, targets = self._prepare(X, y, classes=None)
-        self._train(images, targets, self.max_iter, validation_data)
+        rs = check_random_state(self.random_state)
+        images, targets = self._prepare(X, y, None, rs)
+        self._train(images, targets, self.max_iter, validation_data, rs)
         return self
 
     def partial_fit(self, X: Any, y: Any, classes: Any = None) -> CNNClassifier:
@@ -224,11 +227,16 @@ class CNNClassifier(
         first = not hasattr(self, "module_")
         if first and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
-        images, targets = self._prepare(X, y, classes if first else None)
-        self._train(images, targets, 1, None)
+        # each call draws from random_state afresh, as scikit-learn's partial_fit (a
+        # RandomState instance continues its stream from call to call)
+        rs = check_random_state(self.random_state)
+        images, targets = self._prepare(X, y, classes if first else None, rs)
+        self._train(images, targets, 1, None, rs)
         return self
 
-    def _prepare(self, X: Any, y: Any, classes: Any) -> tuple[Array, Array]:
+    def _prepare(
+        self, X: Any, y: Any, classes: Any, rs: np.random.RandomState
+    ) -> tuple[Array, Array]:
         """Validated images and class indices; a new network on a first fit."""
         check_params(self, self._constraints)
         first = not hasattr(self, "module_")
@@ -239,13 +247,9 @@ class CNNClassifier(
             self._encoder = LabelEncoder().fit(y if classes is None else classes)
             self.classes_ = self._encoder.classes_
             self.image_shape_ = self._infer_shape(X, given)
-            self._rng = np.random.default_rng(
-                check_random_state(self.random_state).randint(2**31 - 1)
-            )
-            self.module_ = self._network(*self.image_shape_)
-            self.optimizer_ = optim.Adam(
-                self.module_.parameters(), lr=self.learning_rate_init
-            )
+            rng = np.random.default_rng(rs.randint(2**31 - 1))
+            self.module_ = self._network(*self.image_shape_, rng)
+            self.optimizer_ = self._make_optimizer()
             self.n_iter_ = 0
             self.history_: dict[str, list[float]] = {}
         unknown = np.setdiff1d(y, self.classes_)
@@ -256,20 +260,23 @@ class CNNClassifier(
             )
         return self._images(X, self.image_shape_), self._encoder.transform(y)
 
-    def _network(self, c: int, h: int, w: int) -> nn.Module:
+    def _make_optimizer(self) -> optim.Optimizer:
+        return optim.Adam(self.module_.parameters(), lr=self.learning_rate_init)
+
+    def _network(self, c: int, h: int, w: int, rng: np.random.Generator) -> nn.Module:
         """The architecture, sized for (c, h, w) images, in the estimator's dtype."""
         k = max(len(self.classes_), 2)
         if isinstance(self.architecture, str):
             factory, default = _ARCHITECTURES[self.architecture]
             p = default if self.dropout is None else self.dropout
-            module = factory(c, h, w, k, self._rng, p)
+            module = factory(c, h, w, k, rng, p)
         elif self.dropout is not None:
             raise ValueError(
                 "CNNClassifier: dropout applies to the named architectures; put "
                 "Dropout layers in your factory instead"
             )
         else:
-            module = self.architecture(c, h, w, k, self._rng)
+            module = self.architecture(c, h, w, k, rng)
         return module.to(self.dtype)
 
     def _train(
@@ -278,7 +285,11 @@ class CNNClassifier(
         targets: Array,
         epochs: int,
         validation_data: tuple[Any, Any] | None,
+        rs: np.random.RandomState,
     ) -> None:
+        for layer in self.module_.modules():  # each call's randomness from rs
+            if isinstance(layer, (nn.Dropout, nn.Dropout2d)):
+                layer.rng = np.random.default_rng(rs.randint(2**31 - 1))
         trainer = Trainer(
             self.module_,
             nn.functional.cross_entropy,
@@ -304,7 +315,7 @@ class CNNClassifier(
             targets,
             epochs=epochs,
             batch_size=min(self.batch_size, len(images)),
-            rng=self._rng,
+            rng=np.random.default_rng(rs.randint(2**31 - 1)),
             validation_data=validation,
         )
         self.module_.eval()
@@ -385,13 +396,19 @@ class CNNClassifier(
             "image_shape": list(self.image_shape_),
             "n_features_in": int(self.n_features_in_),
             "n_iter": int(self.n_iter_),
+            "optimizer": None,
         }
-        return self.module_.state_dict(), fitted
+        arrays = self.module_.state_dict()
+        if hasattr(self, "optimizer_"):  # partial_fit goes on from it
+            optimizer_arrays, fitted["optimizer"] = optimizer_state(self.optimizer_)
+            arrays.update(optimizer_arrays)
+        return arrays, fitted
 
     def _restore_fitted(
         self, arrays: dict[str, Any], fitted: dict[str, Any], where: str
     ) -> None:
-        module = io.rebuild(fitted.get("architecture"), arrays, where)
+        network = {k: v for k, v in arrays.items() if "/" not in k}
+        module = io.rebuild(fitted.get("architecture"), network, where)
         shape = fitted.get("image_shape")
         if not (
             isinstance(shape, list)
@@ -412,3 +429,4 @@ class CNNClassifier(
             require_int(fitted, "n_iter", where),
         )
         self.history_ = {}
+        restore_optimizer(self, arrays, fitted.get("optimizer"), where)

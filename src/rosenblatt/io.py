@@ -145,6 +145,13 @@ def read_file(path: str | os.PathLike[str]) -> tuple[dict[str, Array], dict[str,
                     f"{path}: truncated: {size} bytes, no header length"
                 )
             (header_len,) = struct.unpack("<Q", prefix)
+            if header_len > MAX_HEADER_BYTES and all(32 <= c < 127 for c in prefix):
+                # a model file starts with its header's length in binary; a text file
+                # (a README, a CSV) reads as an absurd one
+                raise ModelFileError(
+                    f"{path}: not a model file (a model file starts with the length "
+                    f"of its header; these {size} bytes start with {prefix[:8]!r})"
+                )
             if header_len > MAX_HEADER_BYTES:
                 raise ModelFileError(
                     f"{path}: header of {header_len} bytes is larger than the "

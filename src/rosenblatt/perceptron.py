@@ -384,13 +384,13 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
             )
         self.classes_ = classes
         self._check_two_or_more_classes()
-        self._rng = check_random_state(self.random_state)  # partial_fit continues
+        rng = check_random_state(self.random_state)
         if warm and coef_init is None and intercept_init is None:
             self._restart(self.weights_.copy())
         else:
-            self._initialise(X.shape[1], self._rng, coef_init, intercept_init)
+            self._initialise(X.shape[1], rng, coef_init, intercept_init)
         weights = self._update_weights(y, _check_sample_weight(sample_weight, X))
-        self._run(X, y, weights, self._rng, self.max_iter, freeze_converged=True)
+        self._run(X, y, weights, rng, self.max_iter, freeze_converged=True)
         rules = (self.tol_error, self.tol_weight, None if self.pocket else self.tol)
         # with no rule to meet, running max_iter epochs is what was asked for
         has_rule = any(rule is not None for rule in rules)
@@ -413,6 +413,9 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         """
         first = not hasattr(self, "weights_")
         self._check_params()
+        # each call draws from random_state afresh, as scikit-learn's partial_fit (a
+        # RandomState instance continues its stream from call to call)
+        rng = check_random_state(self.random_state)
         X, y = validate_data(
             self, X, y, accept_sparse=["csr", "csc"], dtype=np.float64, reset=first
         )
@@ -424,8 +427,7 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
                 )
             self.classes_ = unique_labels(classes)
             self._check_two_or_more_classes()
-            self._rng = check_random_state(self.random_state)
-            self._initialise(X.shape[1], self._rng, None, None)
+            self._initialise(X.shape[1], rng, None, None)
             self.n_iter_ = 0
         elif classes is not None and not np.array_equal(
             unique_labels(classes), self.classes_
@@ -441,7 +443,7 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
                 f"{self.classes_.tolist()}"
             )
         weights = self._update_weights(y, _check_sample_weight(sample_weight, X))
-        self._run(X, y, weights, self._rng, 1, freeze_converged=False, accumulate=True)
+        self._run(X, y, weights, rng, 1, freeze_converged=False, accumulate=True)
         return self
 
     def _check_params(self) -> None:

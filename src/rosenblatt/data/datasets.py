@@ -9,6 +9,7 @@ or, nand, nor, xor), moons, circles, spirals and blobs. Bundled with scikit-lear
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 import os
 from collections.abc import Callable
@@ -47,6 +48,7 @@ class Dataset:
     class_names: tuple[str, ...] | None
     name: str
     source: str
+    image_shape: tuple[int, int, int] | None = None  # (C, H, W) when rows are images
 
     @property
     def task(self) -> str:
@@ -187,6 +189,14 @@ DATASETS: dict[str, DatasetInfo] = {
 }
 
 
+# The catalogue's datasets whose rows are images, as (C, H, W).
+_IMAGES = {
+    "digits": (1, 8, 8),
+    "fashion-mnist": (1, 28, 28),
+    "mnist": (1, 28, 28),
+}
+
+
 def load(
     name: str,
     *,
@@ -234,6 +244,7 @@ def load(
     info = DATASETS[key]
     made = info.make(seed=seed, data_dir=data_dir, **options)
     X, y, features, classes = made[:4]
+    images = _IMAGES.get(key)
     if key in _GATES:
         return Dataset(X, X.copy(), y, y.copy(), features, classes, key, info.source)
     if len(made) == 5:  # an official split
@@ -247,8 +258,10 @@ def load(
             classes,
             key,
             info.source,
+            images,
         )
-    return _split(X, y, features, classes, key, info.source, test_size, seed)
+    split = _split(X, y, features, classes, key, info.source, test_size, seed)
+    return dataclasses.replace(split, image_shape=images)
 
 
 def _split(
@@ -335,8 +348,15 @@ def read_csv(
             try:
                 X[r - 2, j] = float(value)
             except ValueError:
+                hint = (
+                    f"; if {features[j]!r} holds the labels, name it as the target "
+                    f"(target={features[j]!r}, or --target {features[j]})"
+                    if target is None
+                    else ""
+                )
                 raise ValueError(
-                    f"{path}: row {r}, column {features[j]!r}: {value!r} is not a number"
+                    f"{path}: row {r}, column {features[j]!r}: {value!r} is not a "
+                    f"number{hint}"
                 ) from None
     y, classes = _target(labels)
     return X, y, features, classes
