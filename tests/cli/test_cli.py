@@ -400,3 +400,178 @@ def test_the_cnn_model_trains_saves_evaluates_and_predicts(tmp_path, capsys) -> 
     assert status == 0 and json.loads(stdout)["accuracy"] > 0.9
     status, stdout, _ = run(["info", str(out), "--json"], capsys)
     assert status == 0 and json.loads(stdout)["kind"] == "CNNClassifier"
+
+
+# --- the findings of issue 13, each pinned ---
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--model", "cnn", "--hidden", "8"], "--hidden applies to --model mlp"),
+        (
+            ["--model", "perceptron", "--solver", "sgd"],
+            "--solver applies to --model mlp",
+        ),
+        (["--model", "perceptron", "--dropout", "0.2"], "--dropout applies to --model"),
+        (["--model", "perceptron", "--activation", "tanh"], "--activation applies"),
+    ],
+)
+def test_flags_for_another_model_are_usage_errors(argv, message, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", *argv])
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_resume_from_a_folder_without_a_run_fails(tmp_path, capsys) -> None:
+    status, _, err = run(["train", "--resume", str(tmp_path / "doesnotexist")], capsys)
+    assert status == 1 and "holds no checkpoint.safetensors" in err
+    assert not (tmp_path / "doesnotexist").exists()
+
+
+@pytest.mark.parametrize("model", ["cnn", "perceptron"])
+def test_every_model_resumes_to_the_same_final_model(tmp_path, capsys, model) -> None:
+    from rosenblatt import io
+
+    data = ["--data", "digits" if model == "cnn" else "wine", "--standardize"]
+    common = ["train", *data, "--model", model, "--json"]
+    if model == "cnn":
+        common += ["--dropout", "0.2"]
+    run([*common, "--epochs", "4", "--out", str(tmp_path / "straight")], capsys)
+    run([*common, "--epochs", "2", "--out", str(tmp_path / "parts")], capsys)
+    assert (tmp_path / "parts" / "checkpoint.safetensors").is_file()
+    status, stdout, _ = run(
+        [*common, "--epochs", "4", "--resume", str(tmp_path / "parts")], capsys
+    )
+    assert status == 0 and json.loads(stdout)["epochs_this_run"] <= 2
+    a = io.read_file(tmp_path / "straight" / "model.safetensors")[0]
+    b = io.read_file(tmp_path / "parts" / "model.safetensors")[0]
+    assert a.keys() == b.keys() and all(a[k].tobytes() == b[k].tobytes() for k in a)
+
+
+def test_evaluate_reuses_the_training_split(tmp_path, capsys) -> None:
+    out = tmp_path / "d"
+    _, stdout, _ = run(
+        ["train", "--data", "digits", "--seed", "5", "--hidden", "16", "--epochs", "5",
+         "--out", str(out), "--json"],
+        capsys,
+    )  # fmt: skip
+    trained = json.loads(stdout)["test_accuracy"]
+    status, stdout, err = run(
+        ["evaluate", str(out), "--data", "digits", "--json"], capsys
+    )
+    assert status == 0 and json.loads(stdout)["accuracy"] == pytest.approx(trained)
+    assert "the test split of training (seed 5)" in err
+    status, _, err = run(
+        ["evaluate", str(out), "--data", "digits", "--seed", "0", "--json"], capsys
+    )
+    assert status == 0 and "test rows may have been training rows" in err
+
+
+def test_validation_comes_from_the_training_data(tmp_path, capsys) -> None:
+    out = tmp_path / "v"
+    status, stdout, _ = run(
+        ["train", "--data", "iris", "--hidden", "8", "--epochs", "3", "--val-split",
+         "0.2", "--out", str(out), "--json"],
+        capsys,
+    )  # fmt: skip
+    assert status == 0
+    report = json.loads(stdout)
+    # iris: 112 training rows, of which 23 validate; the 38 test rows stay unseen
+    assert (report["training_samples"], report["validation_samples"]) == (89, 23)
+    assert report["test_samples"] == 38
+    header = (out / "history.csv").read_text().splitlines()[0]
+    assert header == "epoch,loss,val_accuracy"
+
+
+def test_reports_say_what_happened(tmp_path, capsys) -> None:
+    out = tmp_path / "p"
+    status, stdout, err = run(
+        [
+            "train",
+            "--data",
+            "iris",
+            "--model",
+            "perceptron",
+            "--epochs",
+            "3",
+            "--out",
+            str(out),
+        ],
+        capsys,
+    )
+    assert status == 0
+    assert "Perceptron (3 one-vs-rest units" in stdout
+    assert "['error', None, None]" not in stdout
+    assert "Epoch 1/3" in err and "Epoch 1/3" not in stdout  # progress on stderr
+    status, stdout, _ = run(
+        [
+            "train",
+            "--data",
+            "iris",
+            "--model",
+            "perceptron",
+            "--epochs",
+            "5",
+            "--resume",
+            str(out),
+        ],
+        capsys,
+    )
+    assert status == 0 and "trained 2 epochs (epochs 4-5)" in stdout
+    (tmp_path / "x.csv").write_text(
+        "sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)\n1,2,3,4\n"
+    )
+    status, _, err = run(
+        ["predict", str(out), str(tmp_path / "x.csv"), "--proba"], capsys
+    )
+    assert status == 1 and "a Perceptron gives none" in err
+
+
+def test_a_regressor_s_info_and_an_empty_input(tmp_path, capsys) -> None:
+    rng = np.random.default_rng(0)
+    rows = [
+        "height,weight,age",
+        *(f"{a:.3f},{b:.3f},{a + b:.3f}" for a, b in rng.random((40, 2))),
+    ]
+    (tmp_path / "r.csv").write_text("\n".join(rows) + "\n")
+    out = tmp_path / "r"
+    run(["train", "--data", str(tmp_path / "r.csv"), "--hidden", "4", "--epochs", "2",
+         "--out", str(out), "--json"], capsys)  # fmt: skip
+    status, stdout, _ = run(["info", str(out)], capsys)
+    assert (
+        status == 0 and "regression, 1 output" in stdout and "0 classes" not in stdout
+    )
+    (tmp_path / "header.csv").write_text("height,weight\n")
+    status, stdout, _ = run(["predict", str(out), str(tmp_path / "header.csv")], capsys)
+    assert status == 0 and stdout.strip() == "prediction"
+
+
+def test_the_cnn_needs_images(capsys) -> None:
+    status, _, err = run(["train", "--data", "iris", "--model", "cnn"], capsys)
+    assert status == 1 and "iris's rows are 4 features, not images" in err
+
+
+def test_version_a_closed_pipe_and_a_file_that_is_no_model(tmp_path, capsys) -> None:
+    import subprocess
+    import sys
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0 and capsys.readouterr().out.startswith(
+        "rosenblatt "
+    )
+    (tmp_path / "README.md").write_text("# a text file\n" * 100)
+    status, _, err = run(["info", str(tmp_path / "README.md")], capsys)
+    assert status == 1 and "not a model file" in err
+    done = subprocess.run(
+        f"{sys.executable} -m rosenblatt datasets | head -2",
+        shell=True, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert len(done.stdout.splitlines()) == 2 and "Broken pipe" not in done.stderr
+
+
+def test_a_csv_whose_labels_are_not_last_suggests_target(tmp_path, capsys) -> None:
+    (tmp_path / "t.csv").write_text("label,x\nno,1\nyes,2\nno,3\nyes,4\n")
+    status, _, err = run(["train", "--data", str(tmp_path / "t.csv")], capsys)
+    assert status == 1 and "--target label" in err
