@@ -108,6 +108,9 @@ class SavableEstimator:
 
         check_is_fitted(self)
         arrays, fitted = self._fitted_state()
+        fitted["n_features_in"] = int(self.n_features_in_)  # type: ignore[attr-defined]
+        names = getattr(self, "feature_names_in_", [])
+        fitted["feature_names_in"] = [str(n) for n in names]
         params = {k: _jsonable(v) for k, v in self.get_params(deep=False).items()}  # type: ignore[attr-defined]
         info = {
             **io.provenance(data_name),
@@ -147,6 +150,18 @@ class SavableEstimator:
                 f"{where}: parameters do not fit {cls.__name__}: {error}"
             ) from None
         estimator._restore_fitted(arrays, fitted, where)
+        names = fitted.get("feature_names_in") or []
+        if names:
+            n = estimator.n_features_in_  # type: ignore[attr-defined]
+            if not (
+                isinstance(names, list)
+                and len(names) == n
+                and all(isinstance(name, str) for name in names)
+            ):
+                raise ModelFileError(
+                    f"{where}: feature names must be {n} strings, one per feature"
+                )
+            estimator.feature_names_in_ = np.array(names, dtype=object)  # type: ignore[attr-defined]
         return estimator
 
     def _fitted_state(self) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -394,7 +394,6 @@ class CNNClassifier(
             "architecture": io.describe(self.module_),
             "classes": labels_to_json(self.classes_),
             "image_shape": list(self.image_shape_),
-            "n_features_in": int(self.n_features_in_),
             "n_iter": int(self.n_iter_),
             "optimizer": None,
         }

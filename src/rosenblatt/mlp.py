@@ -467,7 +467,6 @@ class _BaseMLP(
             "architecture": io.describe(self.module_),
             "out_activation": self.out_activation_,
             "n_outputs": int(self.n_outputs_),
-            "n_features_in": int(self.n_features_in_),
             "n_iter": int(self.n_iter_),
             "t": int(self.t_),
             "loss": float(self.loss_),
@@ -476,9 +475,6 @@ class _BaseMLP(
                 for name in _CURVES
                 if getattr(self, name, None) is not None
             },
-            "feature_names_in": getattr(
-                self, "feature_names_in_", np.array([])
-            ).tolist(),
         }
         if self.solver in _STOCHASTIC:
             state_arrays, fitted["training"] = training_state(self)
@@ -516,9 +512,6 @@ class _BaseMLP(
         self._dtype = linears[0].weight.dtype
         self.n_layers_, self.n_outputs_ = len(linears) + 1, n_outputs
         self.n_features_in_ = n_features
-        names = fitted.get("feature_names_in")
-        if isinstance(names, list) and names and all(isinstance(n, str) for n in names):
-            self.feature_names_in_ = np.array(names, dtype=object)
         self.out_activation_ = activation
         self.n_iter_ = require_int(fitted, "n_iter", where)
         self.t_ = require_int(fitted, "t", where)

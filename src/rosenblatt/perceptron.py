@@ -786,14 +786,10 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
             arrays["weight_history"] = np.stack(self.weight_history_)
         fitted = {
             "classes": labels_to_json(self.classes_),
-            "n_features_in": int(self.n_features_in_),
             "n_iter": int(self.n_iter_),
             "t": int(self.t_),
             "converged": self.converged_,
             "errors": [int(e) for e in self.errors_],
-            "feature_names_in": getattr(
-                self, "feature_names_in_", np.array([])
-            ).tolist(),
         }
         return arrays, fitted
 
@@ -821,9 +817,6 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
             )
         self.classes_ = classes
         self.n_features_in_ = n_features
-        names = fitted.get("feature_names_in")
-        if isinstance(names, list) and names and all(isinstance(n, str) for n in names):
-            self.feature_names_in_ = np.array(names, dtype=object)
         self.weights_ = weights
         self.n_iter_ = require_int(fitted, "n_iter", where)
         self.t_ = require_int(fitted, "t", where)

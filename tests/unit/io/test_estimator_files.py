@@ -208,3 +208,25 @@ def test_io_save_and_load_take_anything_rosenblatt_writes(tmp_path) -> None:
     assert io.load(tmp_path / "copy.safetensors").epochs_done == 2
     with pytest.raises(TypeError, match="got list"):
         io.save([1, 2], tmp_path / "x.safetensors")
+
+
+def test_feature_names_travel_with_every_estimator(tmp_path) -> None:
+    pd = pytest.importorskip("pandas")
+    from rosenblatt import CNNClassifier
+
+    frame = pd.DataFrame(
+        np.random.default_rng(0).random((12, 4)), columns=["a", "b", "c", "d"]
+    )
+    y = np.arange(12) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for est in (
+            Perceptron(random_state=0),
+            MLPClassifier((3,), max_iter=2, random_state=0),
+            CNNClassifier("simple_cnn", image_shape=(2, 2), max_iter=1),
+        ):
+            est.fit(frame, y).save(tmp_path / "m.safetensors")
+            again = io.load(tmp_path / "m.safetensors")
+            assert list(again.feature_names_in_) == ["a", "b", "c", "d"]
+            with pytest.warns(UserWarning, match="feature names"):
+                again.predict(frame.to_numpy())  # scikit-learn's check still applies
