@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from rosenblatt import io
+from rosenblatt._params import check_params
 from rosenblatt.io import ModelFileError
 
 __all__ = [
@@ -145,7 +146,8 @@ class SavableEstimator:
             )
         try:
             estimator = cls(**{k: v for k, v in params.items() if v is not None})
-        except TypeError as error:
+            estimator._check_hyperparameters()  # as fit would check them
+        except (TypeError, ValueError) as error:
             raise ModelFileError(
                 f"{where}: parameters do not fit {cls.__name__}: {error}"
             ) from None
@@ -163,6 +165,10 @@ class SavableEstimator:
                 )
             estimator.feature_names_in_ = np.array(names, dtype=object)  # type: ignore[attr-defined]
         return estimator
+
+    def _check_hyperparameters(self) -> None:
+        """Raise as ``fit`` would for invalid parameters (a loaded file is checked so)."""
+        check_params(self, self._constraints)  # type: ignore[attr-defined]
 
     def _fitted_state(self) -> tuple[dict[str, Any], dict[str, Any]]:
         raise NotImplementedError

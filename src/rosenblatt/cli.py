@@ -238,20 +238,48 @@ class _Loaded:
             raise ValueError(f"{self.path}: a checkpoint of a network, not a model")
         self.is_network = isinstance(self.model, Module)
         extra = self.info.get("extra") or {}
-        self.class_names: list[str] = list(extra.get("class_names") or [])
-        self.feature_names: list[str] = list(extra.get("feature_names") or [])
-        self.mean, self.scale = extra.get("mean"), extra.get("scale")
+        if not isinstance(extra, dict):
+            raise ValueError(f"{self.path}: its preprocessing is not a JSON object")
         self.task = extra.get("task", "classification")
-        self.split: dict[str, Any] = dict(extra.get("split") or {})
+        if self.task not in ("classification", "regression"):
+            raise ValueError(
+                f"{self.path}: unknown task {_printable(str(self.task))!r}"
+            )
+        self.class_names = _names(extra, "class_names", self.path)
+        self.feature_names = _names(extra, "feature_names", self.path)
+        self.mean = _statistics(extra, "mean", len(self.feature_names), self.path)
+        self.scale = _statistics(extra, "scale", len(self.feature_names), self.path)
+        if (self.mean is None) != (self.scale is None) or (
+            self.scale is not None and min(self.scale, default=1.0) <= 0
+        ):
+            raise ValueError(f"{self.path}: its scaler statistics are malformed")
+        split = extra.get("split") or {}
+        self.split: dict[str, Any] = split if isinstance(split, dict) else {}
+        inputs, outputs = _model_widths(self.model)
+        wanted = len(self.class_names) if self.task == "classification" else 0
         if self.task == "classification" and not self.class_names:
             raise ValueError(
                 f"{self.path}: the file has no class names (not saved by 'train')"
             )
-        outputs = len(self.class_names) if self.task == "classification" else 1
-        width = self.mean is not None and len(self.mean) != len(self.feature_names)
-        if width or (self.task != "classification" and self.class_names):
-            raise ValueError(f"{self.path}: its preprocessing does not fit the model")
-        self.n_outputs = outputs
+        if (
+            outputs is not None
+            and wanted
+            and outputs not in (wanted, 1 if wanted == 2 else -1)
+        ):
+            raise ValueError(
+                f"{self.path}: {wanted} class names for a model of {outputs} outputs"
+            )
+        if self.task == "regression" and self.class_names:
+            raise ValueError(f"{self.path}: a regression model with class names")
+        if (
+            inputs is not None
+            and self.feature_names
+            and inputs != len(self.feature_names)
+        ):
+            raise ValueError(
+                f"{self.path}: {len(self.feature_names)} feature names for a model of "
+                f"{inputs} inputs"
+            )
 
     def prepare(self, X: Any) -> Any:
         import numpy as np
@@ -294,6 +322,51 @@ class _Loaded:
 
     def describe(self) -> str:
         return _describe(self.model)
+
+
+def _names(extra: dict[str, Any], key: str, path: Path) -> list[str]:
+    """A list of names from a file, refused if it is not one or holds control codes."""
+    names = extra.get(key) or []
+    if not isinstance(names, list) or not all(
+        isinstance(n, str) and n.isprintable() for n in names
+    ):
+        raise ValueError(
+            f"{path}: its {key} must be a list of printable strings (control "
+            "characters, which a terminal would obey, are refused)"
+        )
+    return names
+
+
+def _statistics(extra: dict[str, Any], key: str, width: int, path: Path) -> Any:
+    """A scaler's per-feature numbers from a file (None when there are none), checked."""
+    import math
+
+    values = extra.get(key)
+    if values is None:
+        return None
+    if not (
+        isinstance(values, list)
+        and len(values) == width
+        and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            for v in values
+        )
+    ):
+        raise ValueError(
+            f"{path}: its scaler {key} must be {width} finite numbers, one per feature"
+        )
+    return values
+
+
+def _model_widths(model: Any) -> tuple[int | None, int | None]:
+    """A model's number of inputs and of outputs (None where it cannot tell)."""
+    if hasattr(model, "n_features_in_"):
+        classes = getattr(model, "classes_", None)
+        return int(model.n_features_in_), None if classes is None else len(classes)
+    linears = [m for m in model.modules() if hasattr(m, "in_features")]
+    if not linears:
+        return None, None
+    return int(linears[0].in_features), int(linears[-1].out_features)
 
 
 def _describe(model: Any) -> str:

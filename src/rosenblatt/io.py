@@ -192,11 +192,24 @@ def read_file(path: str | os.PathLike[str]) -> tuple[dict[str, Array], dict[str,
     return arrays, info
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's members; a name given twice is refused (JSON keeps the last)."""
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        raise ModelFileError(f"names given twice: {twice!r:.80}")
+    return dict(pairs)
+
+
 def _parse_json(raw: bytes, where: str) -> dict[str, Any]:
     try:
-        value = json.loads(raw.decode("utf-8"))
+        value = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ModelFileError(f"{where} is not valid UTF-8 JSON ({error})") from None
+    except RecursionError:
+        raise ModelFileError(f"{where} is JSON nested too deeply to read") from None
+    except ModelFileError as error:
+        raise ModelFileError(f"{where}: {error}") from None
     if not isinstance(value, dict):
         raise ModelFileError(
             f"{where} is JSON but not an object (got {type(value).__name__})"
@@ -214,15 +227,20 @@ def _arrays(header: dict[str, Any], payload: bytes, path: Path) -> dict[str, Arr
             "data_offsets",
         }:
             raise ModelFileError(f"{path}: entry {name!r} is not a tensor description")
-        dtype = _DTYPES.get(entry["dtype"])
+        dtype = _DTYPES.get(entry["dtype"]) if isinstance(entry["dtype"], str) else None
         if dtype is None:
             raise ModelFileError(
                 f"{path}: tensor {name!r} has unsupported dtype {entry['dtype']!r}"
             )
         shape, offsets = entry["shape"], entry["data_offsets"]
-        if not (isinstance(shape, list) and all(_is_count(n) for n in shape)):
+        if not (
+            isinstance(shape, list)
+            and len(shape) <= _MAX_DIMS
+            and all(_is_count(n) and n <= _MAX_SIDE for n in shape)
+        ):
             raise ModelFileError(
-                f"{path}: tensor {name!r} has an invalid shape {shape!r}"
+                f"{path}: tensor {name!r} has an invalid shape {shape!r:.80} (at most "
+                f"{_MAX_DIMS} dimensions of at most {_MAX_SIDE} entries)"
             )
         if not (
             isinstance(offsets, list)
@@ -248,11 +266,18 @@ def _arrays(header: dict[str, Any], payload: bytes, path: Path) -> dict[str, Arr
             payload, dtype=dtype, count=math.prod(shape), offset=begin
         )
         arrays[name] = array.reshape(shape).astype(dtype.newbyteorder("="))
+        if dtype.kind == "f" and not np.isfinite(arrays[name]).all():
+            raise ModelFileError(f"{path}: tensor {name!r} holds NaN or infinity")
     spans.sort()
     for (_, end, first), (begin, _, second) in itertools.pairwise(spans):
         if begin < end:
             raise ModelFileError(f"{path}: tensors {first!r} and {second!r} overlap")
     return arrays
+
+
+_MAX_DIMS, _MAX_SIDE = 8, 2**31 - 1  # no network's tensor is larger in either
+_MAX_DEPTH = 32  # Sequentials nested deeper than this are refused
+_SMALL = 2**20  # parameters any architecture may claim before the file is counted
 
 
 def _is_count(value: Any) -> bool:
@@ -347,8 +372,10 @@ def describe(module: Module) -> dict[str, Any]:
     )
 
 
-def build(spec: Any, where: str = "architecture") -> Module:
+def build(spec: Any, where: str = "architecture", depth: int = 0) -> Module:
     """Rebuild a network from ``describe``'s JSON; refuses anything else."""
+    if depth > _MAX_DEPTH:
+        raise ModelFileError(f"{where}: layers nested more than {_MAX_DEPTH} deep")
     if not isinstance(spec, dict) or not isinstance(spec.get("type"), str):
         raise ModelFileError(
             f"{where}: expected a layer object with a 'type', got {spec!r:.80}"
@@ -358,7 +385,9 @@ def build(spec: Any, where: str = "architecture") -> Module:
         layers = spec.get("layers")
         if not isinstance(layers, list):
             raise ModelFileError(f"{where}: Sequential needs a list of layers")
-        return Sequential(*(build(s, f"{where}.{i}") for i, s in enumerate(layers)))
+        return Sequential(
+            *(build(s, f"{where}.{i}", depth + 1) for i, s in enumerate(layers))
+        )
     if kind == "Linear":
         d_in, d_out = spec.get("in_features"), spec.get("out_features")
         dtype = spec.get("dtype")
@@ -441,6 +470,33 @@ def build(spec: Any, where: str = "architecture") -> Module:
     if kind in _SIMPLE:
         return _SIMPLE[kind]()
     raise ModelFileError(f"{where}: unknown layer type {kind!r}")
+
+
+def _claimed_size(spec: Any, depth: int) -> int:
+    """How many parameter values a layer description implies.
+
+    0 where the description is malformed: ``build`` then says what is wrong.
+    """
+    if not isinstance(spec, dict) or depth > _MAX_DEPTH:
+        return 0
+    kind = spec.get("type")
+    if kind == "Sequential" and isinstance(spec.get("layers"), list):
+        return sum(_claimed_size(layer, depth + 1) for layer in spec["layers"])
+
+    def count(key: str) -> int:
+        value: Any = spec.get(key)
+        return int(value) if _is_count(value) else 0
+
+    if kind == "Linear":
+        return count("out_features") * (count("in_features") + 1)
+    kernel = spec.get("kernel_size")
+    if kind == "Conv2d" and isinstance(kernel, list) and all(map(_is_count, kernel)):
+        groups = max(count("groups"), 1)
+        per_output = count("in_channels") // groups * math.prod(kernel) + 1
+        return count("out_channels") * per_output
+    if kind in ("BatchNorm1d", "BatchNorm2d"):
+        return 2 * count("num_features")  # the running mean and variance
+    return 0
 
 
 def _pair_spec(
@@ -561,7 +617,19 @@ def load(path: str | os.PathLike[str]) -> Any:
 
 
 def rebuild(architecture: Any, arrays: Mapping[str, Array], where: str) -> Module:
-    """The network ``describe`` described, carrying ``arrays`` (both checked first)."""
+    """The network ``describe`` described, carrying ``arrays`` (both checked first).
+
+    Before anything is allocated, the parameters the architecture claims are counted
+    against the values the file holds: a small file cannot make the loader build a
+    huge network.
+    """
+    claimed = _claimed_size(architecture, 0)
+    held = sum(array.size for array in arrays.values())
+    if claimed > max(held, _SMALL):  # smaller mismatches: restore_arrays names them
+        raise ModelFileError(
+            f"{where}: the architecture claims {claimed:,} parameters, the file holds "
+            f"{held:,} values"
+        )
     module = build(architecture, f"{where}: architecture")
     restore_arrays(module, arrays, where)
     return module

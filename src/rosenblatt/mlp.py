@@ -268,8 +268,7 @@ class _BaseMLP(
         validation_data: tuple[Any, Any] | None = None,
         classes: Any = None,
     ) -> _BaseMLP:
-        check_params(self, self._constraints)
-        self._layer_plan()
+        self._check_hyperparameters()
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
@@ -323,6 +322,10 @@ class _BaseMLP(
 
     def _with_class_weight(self, y: Any, sample_weight: Array | None) -> Array | None:
         return sample_weight
+
+    def _check_hyperparameters(self) -> None:
+        check_params(self, self._constraints)
+        self._layer_plan()
 
     def _make_optimizer(self) -> optim.Optimizer:
         params = list(self.module_.parameters())

@@ -446,6 +446,9 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         self._run(X, y, weights, rng, 1, freeze_converged=False, accumulate=True)
         return self
 
+    def _check_hyperparameters(self) -> None:
+        self._check_params()
+
     def _check_params(self) -> None:
         """The constraints, then the scikit-learn options Rosenblatt's rule has not."""
         check_params(self, self._constraints)
