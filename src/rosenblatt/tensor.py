@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -59,12 +60,23 @@ __all__ = [
 # inputs, so these numbers order the graph: see Tensor.backward.
 _creation = itertools.count()
 
-_grad_enabled = True
+
+class _GradMode(threading.local):
+    """Whether this thread records the graph.
+
+    Each thread has its own switch, so one thread's ``no_grad`` (a ``predict``) cannot
+    stop another's training.
+    """
+
+    enabled = True
+
+
+_grad_mode = _GradMode()
 
 
 def is_grad_enabled() -> bool:
     """Whether operations are being recorded for backward (False inside ``no_grad``)."""
-    return _grad_enabled
+    return _grad_mode.enabled
 
 
 @contextlib.contextmanager
@@ -78,12 +90,11 @@ def no_grad() -> Iterator[None]:
     >>> y.requires_grad
     False
     """
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, False
+    previous, _grad_mode.enabled = _grad_mode.enabled, False
     try:
         yield
     finally:
-        _grad_enabled = previous
+        _grad_mode.enabled = previous
 
 
 def _unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
@@ -196,7 +207,7 @@ class Tensor:
         out._retain = out._freed = False
         out._seq = next(_creation)
         needs = tuple([p.requires_grad for p in parents])
-        out.requires_grad = _grad_enabled and True in needs
+        out.requires_grad = _grad_mode.enabled and True in needs
         if out.requires_grad:
             op.needs_input_grad = needs
             out._op, out._parents = op, parents

@@ -117,7 +117,8 @@ def predict(model: Module, X: ArrayLike, batch_size: int = 1024) -> Array:
     """The model's outputs for X, in evaluation mode, batch by batch, without a graph."""
     inputs = _as_inputs(X, _model_dtype(model), "predict")
     was_training = model.training
-    model.eval()
+    if was_training:  # a model in evaluation mode is read, never written
+        model.eval()
     try:
         with no_grad():
             parts = [
@@ -125,7 +126,8 @@ def predict(model: Module, X: ArrayLike, batch_size: int = 1024) -> Array:
                 for i in range(0, inputs.shape[0], batch_size)
             ]
     finally:
-        model.train(was_training)
+        if was_training:
+            model.train()
     return xp.concatenate(parts) if parts else xp.empty((0,))
 
 
