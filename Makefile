@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 RUN_STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck imports unit sklearn-tests bench bench-quick profile venv compare clean fashion-mnist
+.PHONY: demo test lint typecheck imports unit sklearn-tests reliability bench bench-quick profile venv compare clean fashion-mnist
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,11 +43,18 @@ imports: $(STAMP)
 # pytest exits 5 when it collects no tests: with a suite in place that means a broken
 # collection, so it fails loudly instead of passing silently.
 unit: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -p no:cacheprovider; status=$$?; \
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider -m "not reliability"; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 
 test: lint typecheck imports unit
+
+# The reliability checks: the hostile-file corpus, threads, and 50 SIGKILLs during saves
+# (about a minute; CI runs it too).
+reliability: $(STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider -q tests/reliability tests/unit/train/test_threads.py -rA 2>&1 | tee .reliability.log | tail -3
+	@held=$$(grep -c '^PASSED' .reliability.log); total=$$(grep -cE '^(PASSED|FAILED|ERROR)' .reliability.log); \
+	  echo "reliability: $$held/$$total held"; rm -f .reliability.log; test "$$held" = "$$total"
 
 # scikit-learn's own test_mlp.py and test_perceptron.py, copied from the installed
 # scikit-learn with only the import changed (about 20 s; CI runs it too).

@@ -345,7 +345,9 @@ class CNNClassifier(
                 f"network of {n} layers, got {layer}"
             )
         head = nn.Sequential(*list(self.module_)[: layer % n + 1])
-        object.__setattr__(head, "training", False)  # the fitted layers stay as they are
+        object.__setattr__(
+            head, "training", False
+        )  # the fitted layers stay as they are
         out = predict(head, self._images(X, self.image_shape_), batch_size=256)
         if out.ndim != 2:
             return out  # feature maps: no table to put them in

@@ -106,6 +106,12 @@ def write_file(
     for name, array in arrays.items():
         if np.dtype(array.dtype) not in _CODES:
             raise TypeError(f"save: array {name!r} has unsupported dtype {array.dtype}")
+        if np.dtype(array.dtype).kind == "f" and not np.isfinite(array).all():
+            # the loader refuses such a file: writing it would lose the good one
+            raise ValueError(
+                f"save: array {name!r} holds NaN or infinity (a diverged model?); "
+                f"nothing was written to {path}"
+            )
     # safetensors stores 0-d arrays as shape (1,): remember which were scalars.
     scalars = sorted(k for k, v in arrays.items() if np.ndim(v) == 0)
     data = safetensors_bytes(
@@ -121,7 +127,11 @@ def write_file(
     )
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    _remove_stale_temporaries(target)
+    # the writer's process id in the name: a later save can tell an abandoned file
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent
+    )
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -131,6 +141,31 @@ def write_file(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Delete temporaries that killed writers of ``target`` left behind.
+
+    A save writes ``.<name>.<pid>.<random>.tmp`` beside the target and renames it over
+    the target; a process killed in between leaves it. Those whose process is gone
+    are removed; a live writer's (another process saving now) is left alone.
+    """
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+        pid = leftover.name[len(target.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # another thread of this process may be writing it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, and someone else's
+    return True
 
 
 def read_file(path: str | os.PathLike[str]) -> tuple[dict[str, Array], dict[str, Any]]:

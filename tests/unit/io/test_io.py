@@ -240,3 +240,29 @@ def test_the_valid_base_of_the_corpus_loads(tmp_path) -> None:
 def test_a_missing_file_is_a_model_file_error(tmp_path) -> None:
     with pytest.raises(ModelFileError, match="cannot read"):
         io.load(tmp_path / "nope.safetensors")
+
+
+def test_a_model_with_non_finite_values_is_not_saved_over_a_good_one(tmp_path) -> None:
+    good = net()
+    io.save(good, tmp_path / "m.safetensors")
+    bad = net()
+    bad[0].weight.data[0, 0] = np.inf
+    with pytest.raises(ValueError, match="holds NaN or infinity"):
+        io.save(bad, tmp_path / "m.safetensors")
+    again = io.load(tmp_path / "m.safetensors")
+    np.testing.assert_array_equal(again[0].weight.data, good[0].weight.data)
+
+
+def test_temporaries_of_dead_writers_are_removed_and_live_ones_kept(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    stale = tmp_path / f".m.safetensors.{dead.stdout.strip()}.abc.tmp"
+    live = tmp_path / f".m.safetensors.{os.getppid()}.def.tmp"  # our parent: alive
+    stale.write_bytes(b"half")
+    live.write_bytes(b"half")
+    io.save(net(), tmp_path / "m.safetensors")
+    assert not stale.exists() and live.exists()
