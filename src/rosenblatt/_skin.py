@@ -17,7 +17,7 @@ from sklearn import get_config
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from rosenblatt.train import Callback, LossFn, Trainer
+from rosenblatt.train import Callback, DivergenceError, LossFn, Trainer
 
 __all__ = [
     "NON_FINITE",
@@ -245,6 +245,7 @@ def fit_stochastic(
         est.optimizer_,
         callbacks=[book, *(est.callbacks or [])],
         verbose=0,
+        divergence=est.divergence,
     )
     try:
         trainer.fit(
@@ -258,9 +259,11 @@ def fit_stochastic(
         )
     except KeyboardInterrupt:
         warnings.warn("Training interrupted by user.", stacklevel=3)
-    except FloatingPointError as error:
+    except DivergenceError as error:
         if not est.early_stopping:
-            raise ValueError(NON_FINITE.format(lr=est.learning_rate_init)) from None
+            # scikit-learn's message for NaN weights; the epoch and batch otherwise
+            message = str(error) if error.exploded else NON_FINITE
+            raise ValueError(message.format(lr=est.learning_rate_init)) from None
         book.diverged()
         warnings.warn(
             f"{error}. Training stopped at that epoch and kept the weights of the "

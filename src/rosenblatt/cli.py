@@ -472,6 +472,7 @@ def _estimator(args: argparse.Namespace, data: Any) -> Any:
         batch_size=args.batch_size or 32,
         learning_rate_init=2e-3 if lr is None else lr,
         dropout=args.dropout or 0.0,
+        divergence=100.0,  # stop a run whose loss explodes, as the CNN's fit loop does
     )
     if data.task == "regression":
         return MLPRegressor(**params)
@@ -618,10 +619,16 @@ class _Run:
                 started = time.perf_counter()
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
-                    if classes is None:
-                        est.partial_fit(self.X, self.y)
-                    else:
-                        est.partial_fit(self.X, self.y, classes=classes)
+                    try:
+                        if classes is None:
+                            est.partial_fit(self.X, self.y)
+                        else:
+                            est.partial_fit(self.X, self.y, classes=classes)
+                    except (ValueError, FloatingPointError) as error:
+                        raise ValueError(
+                            f"train: epoch {epoch + 1}: {error} (nothing of this epoch "
+                            "was saved)"
+                        ) from None
                 if any("interrupted by user" in str(w.message) for w in caught):
                     raise KeyboardInterrupt  # the MLP's fit catches it, as scikit-learn's
                 logs = _epoch_logs(est, self.validation)

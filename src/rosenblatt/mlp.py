@@ -132,6 +132,7 @@ class _BaseMLP(
         "max_fun": [Interval(int, 1, None)],
         "dropout": [_DROPOUT, list, tuple],
         "callbacks": [list, tuple, Options((None,))],
+        "divergence": [Interval(float, 1, None, closed="neither"), Options((None,))],
         "dtype": [Options((None, "float32", "float64", np.float32, np.float64))],
     }
 
@@ -582,6 +583,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         needs 'sgd' or 'adam'.
     callbacks : list of rosenblatt.train.Callback, default=None
         Extra: called by the fit loop (sgd and adam), e.g. ``EarlyStopping``.
+    divergence : float or None, default=None
+        Extra: stop with an error naming the epoch and batch when a batch's loss
+        exceeds this many times max(1, the first batch's) (``train.Trainer``'s rule;
+        ``rosenblatt train`` uses 100). None keeps scikit-learn's behaviour: only a
+        NaN or infinite loss stops training, and an adaptive rate may recover.
     dtype : {None, 'float32', 'float64'}, default=None
         Extra: train in this dtype whatever X is (None: follow X, as scikit-learn).
     class_weight : dict, 'balanced' or None, default=None
@@ -643,6 +649,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         dropout: Any = 0.0,
         class_weight: Any = None,
         callbacks: Any = None,
+        divergence: float | None = None,
         dtype: Any = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -671,6 +678,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         self.dropout = dropout
         self.class_weight = class_weight
         self.callbacks = callbacks
+        self.divergence = divergence
         self.dtype = dtype
 
     _constraints: ClassVar[dict[str, list[Any]]] = {
@@ -949,6 +957,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
         max_fun: int = 15000,
         dropout: Any = 0.0,
         callbacks: Any = None,
+        divergence: float | None = None,
         dtype: Any = None,
     ) -> None:
         self.loss = loss
@@ -977,6 +986,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
         self.max_fun = max_fun
         self.dropout = dropout
         self.callbacks = callbacks
+        self.divergence = divergence
         self.dtype = dtype
 
     def fit(

@@ -575,3 +575,16 @@ def test_a_csv_whose_labels_are_not_last_suggests_target(tmp_path, capsys) -> No
     (tmp_path / "t.csv").write_text("label,x\nno,1\nyes,2\nno,3\nyes,4\n")
     status, _, err = run(["train", "--data", str(tmp_path / "t.csv")], capsys)
     assert status == 1 and "--target label" in err
+
+
+@pytest.mark.parametrize(
+    "flags", [["--solver", "adam", "--lr", "1e6"], ["--model", "cnn", "--lr", "1e3"]]
+)
+def test_an_exploding_loss_fails_and_saves_nothing(tmp_path, capsys, flags) -> None:
+    out = tmp_path / "boom"
+    status, _, err = run(
+        ["train", "--data", "digits", *flags, "--epochs", "3", "--out", str(out)],
+        capsys,
+    )
+    assert status == 1 and "train: epoch 1: fit: the loss exploded" in err
+    assert "batch 2 of 43" in err and not (out / "model.safetensors").exists()

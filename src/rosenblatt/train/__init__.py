@@ -6,7 +6,15 @@ from rosenblatt.train.callbacks import (
     LearningRateScheduler,
     ProgressBar,
 )
-from rosenblatt.train.loop import History, LossFn, Trainer, evaluate, fit, predict
+from rosenblatt.train.loop import (
+    DivergenceError,
+    History,
+    LossFn,
+    Trainer,
+    evaluate,
+    fit,
+    predict,
+)
 from rosenblatt.train.metrics import (
     Accuracy,
     Metric,
@@ -17,6 +25,7 @@ from rosenblatt.train.metrics import (
 __all__ = [
     "Accuracy",
     "Callback",
+    "DivergenceError",
     "EarlyStopping",
     "History",
     "LearningRateScheduler",

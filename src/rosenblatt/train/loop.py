@@ -24,7 +24,16 @@ from rosenblatt.train.callbacks import Callback, Logs, ProgressBar
 from rosenblatt.train.checkpoint import load_checkpoint, save_checkpoint
 from rosenblatt.train.metrics import Metric, resolve_metrics
 
-__all__ = ["History", "LossFn", "Sampler", "Trainer", "evaluate", "fit", "predict"]
+__all__ = [
+    "DivergenceError",
+    "History",
+    "LossFn",
+    "Sampler",
+    "Trainer",
+    "evaluate",
+    "fit",
+    "predict",
+]
 
 _Batchable = tuple[Array, Array, Array | None]  # inputs, targets, sample weights
 
@@ -149,12 +158,29 @@ def evaluate(
     return logs
 
 
+class DivergenceError(FloatingPointError):
+    """Training diverged: the loss became NaN or infinite, or exploded (see ``Trainer``).
+
+    ``exploded`` tells the two apart: True when the loss was still a finite number.
+    """
+
+    def __init__(self, message: str, exploded: bool) -> None:
+        super().__init__(message)
+        self.exploded = exploded
+
+
 class Trainer:
     """Trains ``model`` by mini-batch gradient descent; ``fit`` is the usual entry point.
 
     One step walks down and up once: a batch becomes a Tensor, ``model(x)`` records
     the graph, ``loss_fn`` reduces it to a number, ``backward()`` fills every
     parameter's ``grad``, and ``optimizer.step()`` updates the weights in place.
+
+    Training stops with ``DivergenceError`` (naming the epoch and the batch, the
+    weights left as they were before that batch) when a batch's loss is NaN or
+    infinite, or when it explodes: above ``divergence`` times the larger of 1 and the
+    first batch's loss of this ``fit`` (a loss that grew a hundredfold is not
+    learning; ``divergence=None`` turns the rule off).
     """
 
     def __init__(
@@ -166,8 +192,15 @@ class Trainer:
         metrics: Sequence[str | Metric] = (),
         callbacks: Sequence[Callback] = (),
         verbose: int = 1,
+        divergence: float | None = 100.0,
     ) -> None:
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
+        if divergence is not None and not divergence > 1:
+            raise ValueError(
+                f"Trainer: expected divergence > 1 or None, got {divergence}"
+            )
+        self.divergence = divergence
+        self._first_loss: float | None = None
         self.metrics = resolve_metrics(metrics)
         self.callbacks = list(callbacks)
         if verbose:
@@ -234,6 +267,7 @@ class Trainer:
         n = inputs.shape[0]
         self.epochs, self.n_batches = epochs, math.ceil(n / batch_size)
         self.stop_training = False
+        self._first_loss = None
         history, start = History(), 0
         if resume_from is not None:
             start, past = load_checkpoint(resume_from, self, generator)
@@ -298,11 +332,23 @@ class Trainer:
         else:
             loss = self.loss_fn(outputs, y_batch, weights[index])
         value = loss.item()
-        if not math.isfinite(value):
-            raise FloatingPointError(
-                f"fit: the loss became {value} at epoch {epoch + 1}, batch {batch + 1} "
-                f"of {self.n_batches}; the weights are those from before that batch. "
-                f"Lower the learning rate (now {self.optimizer.lr:g}) or check the data"
+        if self._first_loss is None:
+            self._first_loss = value
+        limit = (
+            math.inf
+            if self.divergence is None
+            else self.divergence * max(1.0, self._first_loss)
+        )
+        if not math.isfinite(value) or value > limit:
+            what = "became" if not math.isfinite(value) else "exploded to"
+            when = f"epoch {epoch + 1}, batch" if self.epochs > 1 else "batch"
+            raise DivergenceError(
+                f"fit: the loss {what} {value:.4g} at {when} "
+                f"{batch + 1} of {self.n_batches} (the first batch's was "
+                f"{self._first_loss:.4g}); the weights are those from before that "
+                f"batch. Lower the learning rate (now {self.optimizer.lr:g}) or check "
+                "the data",
+                exploded=math.isfinite(value),
             )
         self.optimizer.zero_grad()
         loss.backward()
@@ -340,6 +386,7 @@ def fit(
     callbacks: Sequence[Callback] = (),
     verbose: int = 1,
     sampler: Sampler | None = None,
+    divergence: float | None = 100.0,
 ) -> History:
     """Train ``model`` on (X, y) by mini-batch gradient descent and return its History.
 
@@ -392,14 +439,25 @@ def fit(
     History
         Per-epoch lists of ``loss``, the metrics and their ``val_`` versions.
 
+    divergence : float or None
+        Stop when a batch's loss exceeds this many times max(1, the first batch's
+        loss); see ``Trainer``.
+
     Raises
     ------
-    FloatingPointError
-        When the loss becomes NaN or infinite; the message names the epoch and batch,
-        and the weights are left as they were before that batch.
+    DivergenceError
+        A FloatingPointError: when the loss becomes NaN or infinite, or explodes; the
+        message names the epoch and batch, and the weights are left as they were
+        before that batch.
     """
     trainer = Trainer(
-        model, loss_fn, optimizer, metrics=metrics, callbacks=callbacks, verbose=verbose
+        model,
+        loss_fn,
+        optimizer,
+        metrics=metrics,
+        callbacks=callbacks,
+        verbose=verbose,
+        divergence=divergence,
     )
     return trainer.fit(
         X,

@@ -105,7 +105,8 @@ def test_loss_and_gradients_equal_scikit_learn_for_identical_weights(
             **{
                 k: v
                 for k, v in ours.get_params().items()
-                if k not in ("dropout", "class_weight", "callbacks", "dtype")
+                if k
+                not in ("dropout", "class_weight", "callbacks", "divergence", "dtype")
             }
         ).fit,
         X,
@@ -610,3 +611,15 @@ def test_set_output_in_a_pipeline_gives_data_frames() -> None:
     )
     assert clf.transform(X_IRIS, layer=0).columns[0] == "mlpclassifier_layer0_0"
     assert isinstance(clf.set_output(transform="default").transform(X_IRIS), np.ndarray)
+
+
+def test_an_exploding_loss_is_an_error_that_says_where() -> None:
+    params = dict(learning_rate_init=1e6, max_iter=5, random_state=0)
+    clf = MLPClassifier((8,), divergence=100.0, **params)
+    # iris is one batch per epoch: the second epoch's loss is the explosion
+    with pytest.raises(
+        ValueError, match=r"loss exploded to .* at epoch 2, batch 1 of 1"
+    ):
+        clf.fit(X_IRIS, Y_IRIS)
+    # without the extra, scikit-learn's behaviour: only a NaN loss would stop it
+    quiet(MLPClassifier((8,), **params).fit, X_IRIS, Y_IRIS)

@@ -12,6 +12,7 @@ from rosenblatt.nn import functional as F
 from rosenblatt.train import (
     Accuracy,
     Callback,
+    DivergenceError,
     EarlyStopping,
     LearningRateScheduler,
     ProgressBar,
@@ -143,10 +144,35 @@ def test_diverging_loss_stops_with_the_epoch_and_batch_and_keeps_weights() -> No
             shuffle=False,
             callbacks=[snap],
             verbose=0,
+            divergence=None,  # only NaN or infinity stops it
         )
     assert "Lower the learning rate (now 10)" in str(e.value)
     for key, value in net.state_dict().items():  # unchanged since the last good batch
         np.testing.assert_array_equal(value, snap.weights[key])
+
+
+def test_an_exploding_loss_stops_before_it_overflows() -> None:
+    # the same run: the loss passes 100 x the first batch's long before it overflows
+    X = np.full((12, 2), 10.0, dtype=np.float32)
+    y = np.ones((12, 1), dtype=np.float32)
+    net = nn.build_mlp([2, 1], rng=0)
+    losses: list[float] = []
+
+    class Record(Callback):
+        def on_batch_end(self, batch, logs):
+            losses.append(logs["loss"])
+
+    with pytest.raises(
+        DivergenceError, match=r"exploded to .* at epoch \d+, batch \d of 3"
+    ) as e:
+        fit(net, F.mse_loss, optim.SGD(net.parameters(), lr=10.0), X, y, epochs=100,
+            batch_size=4, shuffle=False, callbacks=[Record()], verbose=0)  # fmt: skip
+    assert e.value.exploded and np.isfinite(losses).all()
+    assert max(losses) <= 100 * max(1.0, losses[0])  # every batch before it was within
+    # a loss that only falls never trips the rule
+    fit(nn.build_mlp([2, 4, 2], rng=0), F.cross_entropy,
+        optim.Adam(nn.build_mlp([2, 4, 2], rng=0).parameters()), XOR_X,
+        np.array([0, 1, 1, 0]), epochs=50, verbose=0)  # fmt: skip
 
 
 def test_non_finite_targets_are_refused_up_front() -> None:
