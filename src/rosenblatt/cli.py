@@ -13,13 +13,14 @@ checkpoint), 141 when the reader of stdout went away (``| head``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +147,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--out", type=Path, help="write model, history, figures, report here"
+    )
+    train.add_argument(
+        "--force",
+        action="store_true",
+        help="with --out: replace a run already in DIR (otherwise an error)",
     )
     train.add_argument(
         "--checkpoint-every",
@@ -538,9 +544,22 @@ class _Run:
             if args.out is not None and args.out.resolve() != args.resume.resolve():
                 raise ValueError("--resume DIR writes to DIR: drop --out, or give DIR")
             args.out = args.resume
+        elif args.out is not None and not args.force:
+            held = [f for f in (MODEL_FILE, CHECKPOINT_FILE) if (args.out / f).exists()]
+            if held:
+                raise ValueError(
+                    f"train: {args.out} holds a run already ({', '.join(held)}); resume "
+                    f"it with --resume {args.out}, write elsewhere, or replace it with "
+                    "--force"
+                )
         self.data = data = load(
             args.data, seed=args.seed, target=args.target, data_dir=args.data_dir
         )
+        if data.task == "classification" and len(set(data.y_train.tolist())) < 2:
+            raise ValueError(
+                f"train: {data.name}'s training rows hold one class only; a classifier "
+                "needs two or more"
+            )
         X_train, self.X_test = data.X_train, data.X_test
         self.mean = self.scale = None
         if args.standardize:
@@ -603,12 +622,19 @@ class _Run:
         return extra.get("feature_names")
 
     def fit(self) -> None:
-        """The one loop: an epoch, its logs, a checkpoint; Ctrl-C saves what is done."""
+        """The one loop, with the run's folder locked against another train."""
+        if self.args.out is None:
+            self._fit()
+            return
+        self.args.out.mkdir(parents=True, exist_ok=True)
+        with _locked(self.args.out):
+            self._fit()
+
+    def _fit(self) -> None:
+        """An epoch, its logs, a checkpoint; Ctrl-C saves what is done."""
         import warnings
 
         args, est = self.args, self.estimator
-        if args.out is not None:
-            args.out.mkdir(parents=True, exist_ok=True)
         classes = (
             None
             if self.data.task == "regression"
@@ -685,6 +711,46 @@ class _Run:
             f"interrupted; the model after epoch {done} is in {args.out / MODEL_FILE} "
             f"and its checkpoint in {checkpoint}. Resume with:\n  {command}"
         )
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold ``folder/.lock`` (holding this process's id) while a run writes there.
+
+    A second train into the same folder fails at once instead of mixing its files
+    with the first's; a lock whose process is gone (killed) is taken over.
+    """
+    lock = folder / ".lock"
+    for _ in range(2):
+        try:
+            handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            text = lock.read_text(errors="replace").strip()
+            owner = int(text) if text.isdigit() else None
+            if owner is not None and owner != os.getpid() and _alive(owner):
+                raise ValueError(
+                    f"train: another train (process {owner}) is writing {folder}; wait "
+                    "for it or write elsewhere"
+                ) from None
+            lock.unlink(missing_ok=True)  # left by a killed run
+            continue
+        os.write(handle, str(os.getpid()).encode())
+        os.close(handle)
+        break
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _resume_command(args: argparse.Namespace) -> list[str]:
@@ -926,8 +992,13 @@ def _read_rows(source: str, feature_names: list[str]) -> Any:
     import numpy as np
 
     handle = sys.stdin if source == "-" else open(source, newline="", encoding="utf-8")
-    with handle:
-        rows = list(csv.reader(handle))
+    try:
+        with handle:
+            rows = list(csv.reader(handle))
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"predict: {source}: not UTF-8 text (byte {error.start}); save it as UTF-8"
+        ) from None
     if not rows:
         raise ValueError(
             f"predict: {source} is empty (expected a header naming the features)"
@@ -943,10 +1014,14 @@ def _read_rows(source: str, feature_names: list[str]) -> Any:
     for r, row in enumerate(rows[1:], start=2):
         for j, c in enumerate(columns):
             try:
-                X[r - 2, j] = float(row[c])
+                number = float(row[c])
+                if not abs(number) <= np.finfo(np.float32).max:
+                    raise ValueError
+                X[r - 2, j] = number
             except (ValueError, IndexError):
                 raise ValueError(
-                    f"predict: row {r}, column {header[c]!r}: expected a number"
+                    f"predict: {source}: row {r}, column {header[c]!r}: expected a "
+                    "finite number within float32's range"
                 ) from None
     return X
 
@@ -1094,5 +1169,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 (the CLI's one place to report failures)
         if args.debug:
             traceback.print_exc()
-        print(f"rosenblatt: error: {_printable(str(error))}", file=sys.stderr)
+        text = str(error) or type(error).__name__  # MemoryError() says nothing
+        print(f"rosenblatt: error: {_printable(text)}", file=sys.stderr)
         return 1

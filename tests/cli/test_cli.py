@@ -1,6 +1,7 @@
 """The command line, called as `main([...])`."""
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -588,3 +589,36 @@ def test_an_exploding_loss_fails_and_saves_nothing(tmp_path, capsys, flags) -> N
     )
     assert status == 1 and "train: epoch 1: fit: the loss exploded" in err
     assert "batch 2 of 43" in err and not (out / "model.safetensors").exists()
+
+
+def test_a_run_folder_is_never_mixed_or_destroyed(tmp_path, capsys) -> None:
+    out = tmp_path / "run"
+    common = ["train", "--data", "iris", "--hidden", "4", "--epochs", "1", "--json"]
+    assert run([*common, "--out", str(out)], capsys)[0] == 0
+    before = (out / "model.safetensors").read_bytes()
+    status, _, err = run([*common, "--seed", "3", "--out", str(out)], capsys)
+    assert status == 1 and "holds a run already" in err and "--force" in err
+    assert (out / "model.safetensors").read_bytes() == before  # untouched
+    assert run([*common, "--seed", "3", "--out", str(out), "--force"], capsys)[0] == 0
+    assert (out / "model.safetensors").read_bytes() != before
+    (out / ".lock").write_text(str(os.getppid()))  # a live process is writing here
+    resume = [*common, "--seed", "3", "--resume", str(out)]
+    status, _, err = run([*resume, "--epochs", "3"], capsys)
+    assert status == 1 and "another train" in err
+    (out / ".lock").write_text("999999999")  # a killed run's lock is taken over
+    assert run([*resume, "--epochs", "2"], capsys)[0] == 0
+    assert not (out / ".lock").exists()
+
+
+def test_bad_data_is_named_by_file_row_and_column(tmp_path, capsys) -> None:
+    (tmp_path / "big.csv").write_text("a,b,y\n1,2,0\n1e39,3,1\n")
+    status, _, err = run(["train", "--data", str(tmp_path / "big.csv")], capsys)
+    assert status == 1 and "big.csv: row 3, column 'a': '1e39'" in err
+    (tmp_path / "latin.csv").write_bytes("a,b,y\n1,2,caf\xe9\n".encode("latin-1"))
+    status, _, err = run(["train", "--data", str(tmp_path / "latin.csv")], capsys)
+    assert status == 1 and "latin.csv: not UTF-8" in err
+    (tmp_path / "one.csv").write_text(
+        "a,y\n" + "".join(f"{i},yes\n" for i in range(20))
+    )
+    status, _, err = run(["train", "--data", str(tmp_path / "one.csv")], capsys)
+    assert status == 1 and "one class only" in err

@@ -319,19 +319,31 @@ def read_csv(
     path = Path(path)
     try:
         with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError) as error:
+            return _parse_csv(csv.reader(handle), path, target)
+    except OSError as error:
         raise ValueError(f"{path}: cannot read the CSV file ({error})") from None
-    if len(rows) < 2:
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{path}: not UTF-8 text (byte {error.start} of the file); save it as UTF-8"
+        ) from None
+
+
+def _parse_csv(
+    reader: Any, path: Path, target: str | None
+) -> tuple[Array, Array, tuple[str, ...], tuple[str, ...] | None]:
+    """Rows streamed into a float32 array that grows by doubling (no list of rows)."""
+    header = [h.strip() for h in next(reader, [])]
+    if not header:
         raise ValueError(f"{path}: expected a header and at least one row")
-    header = [h.strip() for h in rows[0]]
     column = len(header) - 1 if target is None else _column(header, target, path)
     features = tuple(h for i, h in enumerate(header) if i != column)
-    X = np.empty((len(rows) - 1, len(header) - 1), dtype=np.float32)
+    X = np.empty((1024, len(header) - 1), dtype=np.float32)
     labels: list[str] = []
-    for r, row in enumerate(
-        rows[1:], start=2
-    ):  # line numbers as a spreadsheet shows them
+    n = 0
+    for r, row in enumerate(reader, start=2):  # line numbers as a spreadsheet shows
+        if n == len(X):
+            X = np.concatenate([X, np.empty_like(X)])
+        n += 1
         if len(row) != len(header):
             raise ValueError(
                 f"{path}: row {r} has {len(row)} fields, the header has {len(header)}"
@@ -346,7 +358,15 @@ def read_csv(
         numbers = [v for i, v in enumerate(values) if i != column]
         for j, value in enumerate(numbers):
             try:
-                X[r - 2, j] = float(value)
+                number = float(value)
+                if not abs(number) <= _FLOAT32_MAX:
+                    raise OverflowError
+                X[n - 1, j] = number
+            except OverflowError:
+                raise ValueError(
+                    f"{path}: row {r}, column {features[j]!r}: {value!r} is not a finite "
+                    f"number within float32's range (|x| <= {_FLOAT32_MAX:.4g})"
+                ) from None
             except ValueError:
                 hint = (
                     f"; if {features[j]!r} holds the labels, name it as the target "
@@ -358,8 +378,13 @@ def read_csv(
                     f"{path}: row {r}, column {features[j]!r}: {value!r} is not a "
                     f"number{hint}"
                 ) from None
+    if n == 0:
+        raise ValueError(f"{path}: expected a header and at least one row")
     y, classes = _target(labels)
-    return X, y, features, classes
+    return X[:n].copy(), y, features, classes
+
+
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def _column(header: list[str], target: str, path: Path) -> int:
