@@ -49,10 +49,21 @@ unit: $(STAMP)
 
 test: lint typecheck imports unit
 
-# The reliability checks: the hostile-file corpus, threads, and 50 SIGKILLs during saves
-# (about a minute; CI runs it too).
+# The reliability checks (about two minutes; CI runs them too): the hostile-file corpus,
+# 50 SIGKILLs during saves, resume exactness for every model, Ctrl-C, divergence, bad
+# data, locked run folders, and threads.
+RELIABILITY = tests/reliability tests/unit/train/test_threads.py \
+	tests/unit/mlp/test_continue_training.py tests/unit/io/test_io.py \
+	"tests/cli/test_cli.py::test_resume_continues_to_the_same_final_model" \
+	"tests/cli/test_cli.py::test_every_model_resumes_to_the_same_final_model" \
+	"tests/cli/test_cli.py::test_ctrl_c_saves_the_model_and_says_how_to_resume" \
+	"tests/cli/test_cli.py::test_an_exploding_loss_fails_and_saves_nothing" \
+	"tests/cli/test_cli.py::test_bad_data_is_named_by_file_row_and_column" \
+	"tests/cli/test_cli.py::test_a_run_folder_is_never_mixed_or_destroyed" \
+	"tests/unit/train/test_fit.py::test_an_exploding_loss_stops_before_it_overflows"
+
 reliability: $(STAMP)
-	$(BIN)/python -m pytest -p no:cacheprovider -q tests/reliability tests/unit/train/test_threads.py -rA 2>&1 | tee .reliability.log | tail -3
+	$(BIN)/python -m pytest -p no:cacheprovider -q -n 2 -rA $(RELIABILITY) 2>&1 | tee .reliability.log | tail -3
 	@held=$$(grep -c '^PASSED' .reliability.log); total=$$(grep -cE '^(PASSED|FAILED|ERROR)' .reliability.log); \
 	  echo "reliability: $$held/$$total held"; rm -f .reliability.log; test "$$held" = "$$total"
 
