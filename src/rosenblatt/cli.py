@@ -379,7 +379,7 @@ def _describe(model: Any) -> str:
     """A one-line account of a model: its kind, shape and how training ended."""
     name = type(model).__name__
     if name in ("MLPClassifier", "MLPRegressor"):
-        sizes = [model.n_features_in_, *model._hidden_sizes(), model.n_outputs_]
+        sizes = [*(w.shape[0] for w in model.coefs_), model.n_outputs_]
         activation = model.activation if isinstance(model.activation, str) else "mixed"
         return f"{name} {'-'.join(map(str, sizes))} ({activation}, {model.solver})"
     if name == "CNNClassifier":
@@ -524,7 +524,6 @@ class _Run:
     def __init__(self, args: argparse.Namespace) -> None:
         import numpy as np
 
-        from rosenblatt import io
         from rosenblatt.data import load, standardize_statistics
 
         self.args = args
@@ -582,30 +581,7 @@ class _Run:
         self.history: dict[str, list[float]] = {}
         self.start = 0
         if args.resume is not None:
-            self.estimator = io.load(args.resume / CHECKPOINT_FILE)
-            run = (
-                io.read_file(args.resume / CHECKPOINT_FILE)[1].get("extra") or {}
-            ).get("run")
-            kind = {"perceptron": "Perceptron", "cnn": "CNNClassifier"}.get(
-                args.model, "MLP"
-            )
-            if not isinstance(run, dict) or not type(
-                self.estimator
-            ).__name__.startswith(kind):
-                raise ValueError(
-                    f"--resume: {args.resume} holds a {type(self.estimator).__name__} "
-                    f"run; resume it with the --model it was trained with"
-                )
-            if (self.extra["split"], self.extra["feature_names"]) != (
-                run.get("split"),
-                self.estimator_extra_features(args.resume),
-            ):
-                raise ValueError(
-                    f"--resume: {args.resume} was trained on {run.get('split')}; give "
-                    "the same --data, --seed and --val-split"
-                )
-            self.start, self.history = int(run["epochs_done"]), dict(run["history"])
-            self.random_state = _random_state_from(run.get("random_state"), args.resume)
+            self._resume(args.resume / CHECKPOINT_FILE)
         else:
             self.estimator = _estimator(args, data)
             self.random_state = np.random.RandomState(args.seed)
@@ -614,12 +590,36 @@ class _Run:
         self.estimator.set_params(random_state=self.random_state)
         self.epochs_run = 0
 
-    @staticmethod
-    def estimator_extra_features(folder: Path) -> Any:
+    def _resume(self, checkpoint: Path) -> None:
+        """The estimator, epoch count, history and generator a checkpoint holds."""
         from rosenblatt import io
 
-        extra = io.read_file(folder / CHECKPOINT_FILE)[1].get("extra") or {}
-        return extra.get("feature_names")
+        info = io.read_file(checkpoint)[1]
+        saved = info.get("extra")
+        extra: dict[str, Any] = saved if isinstance(saved, dict) else {}
+        run = extra.get("run")
+        self.estimator = io.load(checkpoint)
+        kind = {"perceptron": "Perceptron", "cnn": "CNNClassifier"}.get(
+            self.args.model, "MLP"
+        )
+        if not isinstance(run, dict) or not type(self.estimator).__name__.startswith(
+            kind
+        ):
+            raise ValueError(
+                f"--resume: {checkpoint.parent} holds a "
+                f"{type(self.estimator).__name__} run; resume it with the --model it "
+                "was trained with"
+            )
+        if (self.extra["split"], self.extra["feature_names"]) != (
+            run.get("split"),
+            extra.get("feature_names"),
+        ):
+            raise ValueError(
+                f"--resume: {checkpoint.parent} was trained on {run.get('split')}; give "
+                "the same --data, --seed and --val-split"
+            )
+        self.start, self.history = int(run["epochs_done"]), dict(run["history"])
+        self.random_state = _random_state_from(run.get("random_state"), checkpoint)
 
     def fit(self) -> None:
         """The one loop, with the run's folder locked against another train."""
