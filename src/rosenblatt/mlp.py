@@ -770,7 +770,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
 
     def _partial_fit_classes(self, y: Any, classes: Any) -> None:
         """``classes`` fixes the labels on the first call; later labels must be among them."""
-        multilabel = type_of_target(y).startswith("multilabel")
+        if hasattr(self, "_label_binarizer"):  # the first call told the target's kind
+            multilabel = self._label_binarizer.y_type_.startswith("multilabel")
+        else:
+            multilabel = type_of_target(y).startswith("multilabel")
         if not hasattr(self, "_label_binarizer"):
             if classes is None:
                 raise ValueError(
@@ -786,7 +789,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
                 f"was: {self.classes_!r}"
             )
         if not multilabel:
-            seen = unique_labels(y)
+            seen = np.unique(np.asarray(y))  # their types are checked with y's
             if np.setdiff1d(seen, self.classes_).size:
                 raise ValueError(
                     "`y` has classes not in `self.classes_`. `self.classes_` has "

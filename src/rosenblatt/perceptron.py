@@ -81,12 +81,6 @@ def _augment(X: Any, constant: float) -> Any:
     return np.hstack([column, X])
 
 
-def _dense(rows: Any) -> Array:
-    """A block of rows as an array (sparse input is densified one block at a time)."""
-    dense: Array = rows.toarray() if scipy.sparse.issparse(rows) else rows
-    return dense
-
-
 class _Pocket:
     """The best weights seen so far, one pocket per one-vs-rest unit (Gallant, 1990).
 
@@ -639,7 +633,7 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
 
     def _online_epoch(
         self,
-        Xa: Array,
+        Xa: Any,  # an array, or a CSR matrix for sparse input
         d: Array,
         weights: Array | None,
         W: Array,
@@ -664,23 +658,21 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         notify = self.record_history or self._pocket is not None
         constant = self.learning_rate == "constant"
         zero_is_wrong = self.zero_score == "mistake"
+        watch_loss = self.tol is not None and not self.pocket
+        sparse = scipy.sparse.issparse(Xa)
         for start in range(0, len(order), _BLOCK):
             rows = order[start : start + _BLOCK]
             Xb, db = Xa[rows], d[rows]
             wants_positive = db > 0
-            sign = np.where(wants_positive, 1.0, -1.0)
             # On a mistake y is the other value, so d - y is 2d (bipolar: +-2) or
             # 2d - 1 (binary: +-1), known before any score is looked at.
             correction = 2 * db if self._negative < 0 else 2 * db - 1
             if weights is not None:
                 correction = correction * weights[rows]
             index = np.arange(len(rows))[:, None]
-            scores = np.asarray(
-                Xb @ W.T
-            )  # (B, units): w . x for every row of the block
-            gram = _dense(
-                Xb @ Xb.T
-            )  # (B, B): x_i . x_j, how an update at row j moves row i
+            scores = np.asarray(Xb @ W.T)  # (B, units): w . x for each row of the block
+            # (B, B): x_i . x_j, how an update at row j moves row i
+            gram = (Xb @ Xb.T).toarray() if sparse else Xb @ Xb.T
             # Per unit, the first row not yet presented (the rows before it are done).
             next_row = np.zeros(len(W), dtype=np.int64)
             while True:
@@ -694,14 +686,16 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
                 if units.size == 0:
                     break
                 r = wrong[:, units].argmax(axis=0)  # each unit's first mistake
-                hinge = np.maximum(0.0, -sign[r, units] * scores[r, units])
-                loss[units] += (
-                    hinge if weights is None else hinge * weights[rows][r, units]
-                )
+                if watch_loss:
+                    # a mistake's score is 0 or of the wrong sign: max(0, -s w.x) = |w.x|
+                    hinge = np.abs(scores[r, units])
+                    if weights is not None:
+                        hinge = hinge * weights[rows][r, units]
+                    loss[units] += hinge
                 step = correction[r, units]  # d - y
                 # eta (d - y), eta at each mistake's own step count n (for invscaling)
                 step = step * (self.eta0 if constant else self._eta_at(self.t_ + r + 1))
-                W[units] += step[:, None] * _dense(Xb[r])
+                W[units] += step[:, None] * (Xb[r].toarray() if sparse else Xb[r])
                 later = gram[:, r] * step  # (B, moved units): (x_i . x_r) eta (d - y)
                 later[index <= r] = 0  # rows up to the mistake keep their scores
                 scores[:, units] += later
@@ -713,7 +707,7 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         return mistakes, loss
 
     def _after_update(
-        self, Xa: Array, d: Array, weights: Array | None, W: Array, changed: Array
+        self, Xa: Any, d: Array, weights: Array | None, W: Array, changed: Array
     ) -> None:
         if self.record_history:
             self.weight_history_.append(self.weights_.copy())
@@ -721,7 +715,7 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
             self._pocket.offer(W, self._mistakes(Xa, d, W, weights, changed), changed)
 
     def _batch_epoch(
-        self, Xa: Array, d: Array, weights: Array | None, W: Array, active: Array
+        self, Xa: Any, d: Array, weights: Array | None, W: Array, active: Array
     ) -> tuple[Array, Array]:
         """One summed step: w <- w + eta sum_n (d(n) - y(n)) x(n), y from the same w."""
         self.t_ += 1
@@ -740,7 +734,7 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
 
     def _mistakes(
         self,
-        Xa: Array,
+        Xa: Any,  # an array, or a CSR matrix for sparse input
         d: Array,
         W: Array,
         weights: Array | None,
