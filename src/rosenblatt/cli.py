@@ -121,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
         "--batch-size",
         type=int,
         default=None,
-        help="MLP and CNN: samples per step (default: 32)",
+        help="MLP and CNN: samples per step (default: 32 for the MLP, 128 for the CNN)",
     )
     train.add_argument(
         "--dropout",
@@ -465,7 +465,7 @@ def _estimator(args: argparse.Namespace, data: Any) -> Any:
             "simple_cnn" if small else "lenet5",
             image_shape=data.image_shape,
             dropout=args.dropout,
-            batch_size=args.batch_size or 32,
+            batch_size=args.batch_size or 128,
             learning_rate_init=1e-3 if lr is None else lr,
         )
     from rosenblatt.mlp import MLPClassifier, MLPRegressor

@@ -588,7 +588,7 @@ def test_an_exploding_loss_fails_and_saves_nothing(tmp_path, capsys, flags) -> N
         capsys,
     )
     assert status == 1 and "train: epoch 1: fit: the loss exploded" in err
-    assert "batch 2 of 43" in err and not (out / "model.safetensors").exists()
+    assert "batch 2 of" in err and not (out / "model.safetensors").exists()
 
 
 def test_a_run_folder_is_never_mixed_or_destroyed(tmp_path, capsys) -> None:
