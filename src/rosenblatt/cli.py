@@ -622,19 +622,12 @@ class _Run:
         self.random_state = _random_state_from(run.get("random_state"), checkpoint)
 
     def fit(self) -> None:
-        """The one loop, with the run's folder locked against another train."""
-        if self.args.out is None:
-            self._fit()
-            return
-        self.args.out.mkdir(parents=True, exist_ok=True)
-        with _locked(self.args.out):
-            self._fit()
-
-    def _fit(self) -> None:
-        """An epoch, its logs, a checkpoint; Ctrl-C saves what is done."""
+        """The one loop: an epoch, its logs, a checkpoint; Ctrl-C saves what is done."""
         import warnings
 
         args, est = self.args, self.estimator
+        if args.out is not None:
+            args.out.mkdir(parents=True, exist_ok=True)
         classes = (
             None
             if self.data.task == "regression"
@@ -771,6 +764,18 @@ def _train(args: argparse.Namespace) -> int:
     from rosenblatt.backend import keep_freed_memory
 
     keep_freed_memory()  # the CLI's process is ours: training reuses freed memory
+    folder = args.resume if args.resume is not None else args.out
+    if folder is None:
+        return _train_run(args)
+    if args.resume is None or folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+    # locked before anything is checked or written: a second train into the same
+    # folder fails at once instead of racing this one
+    with _locked(folder) if folder.is_dir() else contextlib.nullcontext():
+        return _train_run(args)
+
+
+def _train_run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     run = _Run(args)
     run.fit()
