@@ -246,9 +246,19 @@ def optimizer_state(optimizer: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 def restore_training_state(
     est: Any, arrays: dict[str, Any], state: Any, where: str
 ) -> None:
-    """Set what ``training_state`` saved on ``est`` (whose network is restored), checked."""
+    """Set what ``training_state`` saved on ``est`` (whose network is restored), checked.
+
+    A file written before training states were saved has none: the estimator then
+    predicts as saved, and further training starts with a fresh optimizer.
+    """
+    if state is None:
+        state = {"no_improvement_count": 0, "best_loss": None, "optimizer": None}
+        if not est.early_stopping:
+            state["best_loss"] = float(
+                min(getattr(est, "loss_curve_", None) or [math.inf])
+            )
     if not isinstance(state, dict):
-        raise ModelFileError(f"{where}: the training state is missing or malformed")
+        raise ModelFileError(f"{where}: the training state is malformed")
     est._no_improvement_count = require_int(state, "no_improvement_count", where)
     for key, attribute in (
         ("best_loss", "best_loss_"),

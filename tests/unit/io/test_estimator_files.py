@@ -230,3 +230,21 @@ def test_feature_names_travel_with_every_estimator(tmp_path) -> None:
             assert list(again.feature_names_in_) == ["a", "b", "c", "d"]
             with pytest.warns(UserWarning, match="feature names"):
                 again.predict(frame.to_numpy())  # scikit-learn's check still applies
+
+
+def test_a_file_from_before_training_states_still_loads_and_trains(tmp_path) -> None:
+    path = tmp_path / "old.safetensors"
+    est = fitted(lambda: MLPClassifier((5,), max_iter=3, random_state=0), X, Y)
+    est.save(path)
+
+    def as_before(header, info):  # no training state, no optimizer arrays
+        info["fitted"].pop("training")
+        for name in [k for k in header if k.startswith("optimizer/")]:
+            header.pop(name)
+
+    tamper(path, as_before)
+    old = MLPClassifier.load(path)
+    np.testing.assert_array_equal(old.predict(X), est.predict(X))
+    assert old.best_loss_ == min(est.loss_curve_) and not hasattr(old, "optimizer_")
+    old.partial_fit(X, Y)  # trains on, from a fresh optimizer
+    assert len(old.loss_curve_) == len(est.loss_curve_) + 1
