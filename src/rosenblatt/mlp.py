@@ -167,14 +167,22 @@ class _BaseMLP(
         return activations, [float(p) for p in dropouts]
 
     def _build(self, units: list[int], dtype: Any) -> None:
-        """``module_`` for layer widths ``units``; ``coefs_``, ``intercepts_`` its arrays."""
+        """A network for layer widths ``units`` (not yet initialised), adopted."""
         activations, dropouts = self._layer_plan()
-        self.module_ = nn.build_mlp(units, activations, dropout=dropouts, dtype=dtype)
-        self.module_.eval()
-        self._linears = [m for m in self.module_ if isinstance(m, nn.Linear)]
-        self.n_layers_, self.n_outputs_ = len(units), units[-1]
+        self._adopt(nn.build_mlp(units, activations, dropout=dropouts, dtype=dtype))
+
+    def _adopt(self, module: nn.Sequential) -> None:
+        """Make ``module`` the estimator's network: ``coefs_``, ``intercepts_`` its arrays."""
+        module.eval()  # fitted or loaded, it predicts
+        self.module_ = module
+        self._linears = [m for m in module if isinstance(m, nn.Linear)]
         self.coefs_ = [layer.weight.data for layer in self._linears]
         self.intercepts_ = [layer.bias.data for layer in self._linears]  # type: ignore[union-attr]
+        self.n_layers_, self.n_outputs_ = (
+            len(self._linears) + 1,
+            self.coefs_[-1].shape[1],
+        )
+        self._dtype = self.coefs_[0].dtype
 
     def _initialise(
         self, n_features: int, n_outputs: int, random_state: np.random.RandomState
@@ -509,12 +517,7 @@ class _BaseMLP(
         if activation not in self._output_activations():
             raise ModelFileError(f"{where}: invalid output activation {activation!r}")
         self._restore_labels(fitted, n_outputs, where)
-        module.eval()
-        self.module_, self._linears = module, linears
-        self.coefs_ = [layer.weight.data for layer in linears]
-        self.intercepts_ = [layer.bias.data for layer in linears]  # type: ignore[union-attr]
-        self._dtype = linears[0].weight.dtype
-        self.n_layers_, self.n_outputs_ = len(linears) + 1, n_outputs
+        self._adopt(module)
         self.n_features_in_ = n_features
         self.out_activation_ = activation
         self.n_iter_ = require_int(fitted, "n_iter", where)
