@@ -24,6 +24,7 @@ __all__ = [
     "EpochBookkeeping",
     "OutputContainer",
     "fit_stochastic",
+    "partial_fit_classes",
     "sklearn_order",
 ]
 
@@ -282,6 +283,34 @@ def fit_stochastic(
             ConvergenceWarning,
             stacklevel=4,
         )
+
+
+def partial_fit_classes(est: Any, y: Any, classes: Any, multilabel: bool) -> bool:
+    """scikit-learn's rules for ``classes`` in ``partial_fit``; True on the first call.
+
+    The first call (``est`` has no ``classes_`` yet) needs ``classes``; a later one
+    may repeat them but not change them; every label in y must be among them (a
+    multilabel indicator y carries its own columns). The messages are scikit-learn's.
+    """
+    first = not hasattr(est, "classes_")
+    if first and classes is None:
+        raise ValueError("classes must be passed on the first call to partial_fit.")
+    if not first and classes is not None:
+        from sklearn.utils.multiclass import unique_labels
+
+        if not np.array_equal(est.classes_, unique_labels(classes)):
+            raise ValueError(
+                f"`classes={classes!r}` is not the same as on last call to "
+                f"partial_fit, was: {est.classes_!r}"
+            )
+    if not first and not multilabel:
+        seen = np.unique(np.asarray(y))  # their types are checked with y's
+        if np.setdiff1d(seen, est.classes_).size:
+            raise ValueError(
+                "`y` has classes not in `self.classes_`. `self.classes_` has "
+                f"{est.classes_}. 'y' has {seen}."
+            )
+    return first
 
 
 class OutputContainer:

@@ -31,7 +31,7 @@ from rosenblatt._persist import (
     require_int,
     restore_optimizer,
 )
-from rosenblatt._skin import OutputContainer
+from rosenblatt._skin import OutputContainer, partial_fit_classes
 from rosenblatt.io import ModelFileError
 from rosenblatt.tensor import Tensor
 from rosenblatt.train import Trainer, predict
@@ -224,9 +224,7 @@ class CNNClassifier(
 
     def partial_fit(self, X: Any, y: Any, classes: Any = None) -> CNNClassifier:
         """One epoch on (X, y), continuing; ``classes`` is required on the first call."""
-        first = not hasattr(self, "module_")
-        if first and classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
+        first = partial_fit_classes(self, y, classes, multilabel=False)
         # each call draws from random_state afresh, as scikit-learn's partial_fit (a
         # RandomState instance continues its stream from call to call)
         rs = check_random_state(self.random_state)
@@ -252,12 +250,7 @@ class CNNClassifier(
             self.optimizer_ = self._make_optimizer()
             self.n_iter_ = 0
             self.history_: dict[str, list[float]] = {}
-        unknown = np.setdiff1d(y, self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"CNNClassifier: y has classes {unknown.tolist()} not in classes_ "
-                f"{self.classes_.tolist()}"
-            )
+        partial_fit_classes(self, y, None, multilabel=False)  # y's labels are known
         return self._images(X, self.image_shape_), self._encoder.transform(y)
 
     def _make_optimizer(self) -> optim.Optimizer:

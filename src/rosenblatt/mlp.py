@@ -66,7 +66,12 @@ from rosenblatt._persist import (
     restore_training_state,
     training_state,
 )
-from rosenblatt._skin import NON_FINITE, OutputContainer, fit_stochastic
+from rosenblatt._skin import (
+    NON_FINITE,
+    OutputContainer,
+    fit_stochastic,
+    partial_fit_classes,
+)
 from rosenblatt.backend import as_sparse_rows, is_sparse
 from rosenblatt.io import ModelFileError
 from rosenblatt.nn.builders import per_hidden_layer
@@ -772,32 +777,15 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         return X, self._one_hot(y, X.dtype)
 
     def _partial_fit_classes(self, y: Any, classes: Any) -> None:
-        """``classes`` fixes the labels on the first call; later labels must be among them."""
+        """scikit-learn's checks of ``classes``; the first call fixes the labels."""
         if hasattr(self, "_label_binarizer"):  # the first call told the target's kind
             multilabel = self._label_binarizer.y_type_.startswith("multilabel")
         else:
             multilabel = type_of_target(y).startswith("multilabel")
-        if not hasattr(self, "_label_binarizer"):
-            if classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit."
-                )
+        if partial_fit_classes(self, y, classes, multilabel):
             self._label_binarizer = LabelBinarizer().fit(y if multilabel else classes)
             self.classes_ = self._label_binarizer.classes_
-        elif classes is not None and not np.array_equal(
-            self.classes_, unique_labels(classes)
-        ):
-            raise ValueError(
-                f"`classes={classes!r}` is not the same as on last call to partial_fit, "
-                f"was: {self.classes_!r}"
-            )
-        if not multilabel:
-            seen = np.unique(np.asarray(y))  # their types are checked with y's
-            if np.setdiff1d(seen, self.classes_).size:
-                raise ValueError(
-                    "`y` has classes not in `self.classes_`. `self.classes_` has "
-                    f"{self.classes_}. 'y' has {seen}."
-                )
+            partial_fit_classes(self, y, None, multilabel)  # y's labels among them
 
     def _one_hot(self, y: Any, dtype: Any) -> Array:
         """The network's targets for known labels y, as ``LabelBinarizer.transform``.

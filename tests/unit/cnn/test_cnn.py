@@ -126,7 +126,9 @@ def test_dropout_transform_and_partial_fit() -> None:
         online.partial_fit(X, y)
     online.partial_fit(X, y, classes=[0, 1]).partial_fit(X, y)
     assert online.n_iter_ == 2 and len(online.history_["loss"]) == 2
-    with pytest.raises(ValueError, match="not in classes_"):
+    with pytest.raises(ValueError, match="`y` has classes not in `self.classes_`"):
         online.partial_fit(X, y + 5)
+    with pytest.raises(ValueError, match="is not the same as on last call"):
+        online.partial_fit(X, y, classes=[0, 1, 2])  # was silently ignored
     with pytest.raises(ValueError, match="dropout applies to the named architectures"):
         CNNClassifier(lambda c, h, w, k, rng: None, dropout=0.5).fit(X, y)
