@@ -126,7 +126,7 @@ def test_dropout_transform_and_partial_fit() -> None:
         online.partial_fit(X, y)
     online.partial_fit(X, y, classes=[0, 1]).partial_fit(X, y)
     assert online.n_iter_ == 2 and len(online.history_["loss"]) == 2
-    with pytest.raises(ValueError, match="`y` has classes not in `self.classes_`"):
+    with pytest.raises(ValueError, match=r"`y` has classes not in `self\.classes_`"):
         online.partial_fit(X, y + 5)
     with pytest.raises(ValueError, match="is not the same as on last call"):
         online.partial_fit(X, y, classes=[0, 1, 2])  # was silently ignored
