@@ -713,6 +713,8 @@ def _locked(folder: Path) -> Iterator[None]:
     A second train into the same folder fails at once instead of mixing its files
     with the first's; a lock whose process is gone (killed) is taken over.
     """
+    from rosenblatt.io import process_alive
+
     lock = folder / ".lock"
     for _ in range(2):
         try:
@@ -720,7 +722,7 @@ def _locked(folder: Path) -> Iterator[None]:
         except FileExistsError:
             text = lock.read_text(errors="replace").strip()
             owner = int(text) if text.isdigit() else None
-            if owner is not None and owner != os.getpid() and _alive(owner):
+            if owner is not None and owner != os.getpid() and process_alive(owner):
                 raise ValueError(
                     f"train: another train (process {owner}) is writing {folder}; wait "
                     "for it or write elsewhere"
@@ -734,16 +736,6 @@ def _locked(folder: Path) -> Iterator[None]:
         yield
     finally:
         lock.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _resume_command(args: argparse.Namespace) -> list[str]:

@@ -152,13 +152,14 @@ def _remove_stale_temporaries(target: Path) -> None:
     """
     for leftover in target.parent.glob(f".{target.name}.*.tmp"):
         pid = leftover.name[len(target.name) + 2 :].split(".", 1)[0]
-        if pid.isdigit() and not _process_alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             leftover.unlink(missing_ok=True)
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (this one does: another thread may be writing)."""
     if pid == os.getpid():
-        return True  # another thread of this process may be writing it
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
