@@ -238,8 +238,8 @@ class _Loaded:
         from rosenblatt.nn import Module
 
         self.path = path / MODEL_FILE if path.is_dir() else path
-        self.info = io.read_file(self.path)[1]
-        self.model: Any = io.load(self.path)
+        arrays, self.info = io.read_file(self.path)
+        self.model: Any = io.from_contents(arrays, self.info, str(self.path))
         if isinstance(self.model, io.Checkpoint):
             raise ValueError(f"{self.path}: a checkpoint of a network, not a model")
         self.is_network = isinstance(self.model, Module)
@@ -594,11 +594,11 @@ class _Run:
         """The estimator, epoch count, history and generator a checkpoint holds."""
         from rosenblatt import io
 
-        info = io.read_file(checkpoint)[1]
+        arrays, info = io.read_file(checkpoint)
         saved = info.get("extra")
         extra: dict[str, Any] = saved if isinstance(saved, dict) else {}
         run = extra.get("run")
-        self.estimator = io.load(checkpoint)
+        self.estimator = io.from_contents(arrays, info, str(checkpoint))
         kind = {"perceptron": "Perceptron", "cnn": "CNNClassifier"}.get(
             self.args.model, "MLP"
         )
@@ -694,8 +694,8 @@ class _Run:
         if checkpoint is None or not checkpoint.is_file():
             where = "give --out DIR to keep one" if args.out is None else f"{args.out}"
             return f"interrupted before any epoch was saved ({where})"
-        saved = io.load(checkpoint)
-        info = io.read_file(checkpoint)[1]
+        arrays, info = io.read_file(checkpoint)
+        saved = io.from_contents(arrays, info, str(checkpoint))
         extra = {k: v for k, v in (info.get("extra") or {}).items() if k != "run"}
         saved.save(args.out / MODEL_FILE, self.data.name, extra)
         done = (info.get("extra") or {}).get("run", {}).get("epochs_done")

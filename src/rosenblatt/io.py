@@ -69,6 +69,7 @@ __all__ = [
     "FORMAT_VERSION",
     "Checkpoint",
     "ModelFileError",
+    "from_contents",
     "load",
     "read_file",
     "save",
@@ -634,7 +635,16 @@ def load(path: str | os.PathLike[str]) -> Any:
     ``Checkpoint``.
     """
     arrays, info = read_file(path)
-    kind, where = info.get("kind"), str(path)
+    return from_contents(arrays, info, str(path))
+
+
+def from_contents(arrays: dict[str, Array], info: dict[str, Any], where: str) -> Any:
+    """What ``read_file``'s arrays and JSON describe, as ``load`` returns it.
+
+    For a caller that needs the JSON too (a file's ``extra``) without reading the
+    file twice.
+    """
+    kind = info.get("kind")
     if kind == "module":
         return rebuild(info.get("architecture"), arrays, where)
     if kind == "estimator":
