@@ -235,8 +235,9 @@ class _BaseMLP(
                             f"{type(self).__name__}: {name}[{i}] has shape "
                             f"{value.shape}, the network needs {param.shape}"
                         )
-                    param.data = given[i] = value
-        self.coefs_, self.intercepts_ = list(coefs), list(intercepts)
+                    param.data = given[i] = value  # the list the user holds, too
+        # after a build, the lists the user set (now holding the network's arrays)
+        self.coefs_, self.intercepts_ = coefs, intercepts
         return self.module_
 
     def _raw(self, X: Array) -> Array:
