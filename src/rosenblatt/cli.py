@@ -626,8 +626,6 @@ class _Run:
         import warnings
 
         args, est = self.args, self.estimator
-        if args.out is not None:
-            args.out.mkdir(parents=True, exist_ok=True)
         classes = (
             None
             if self.data.task == "regression"
@@ -757,13 +755,15 @@ def _train(args: argparse.Namespace) -> int:
 
     keep_freed_memory()  # the CLI's process is ours: training reuses freed memory
     folder = args.resume if args.resume is not None else args.out
-    if folder is None:
+    if args.out is not None and args.resume is None:
+        args.out.mkdir(parents=True, exist_ok=True)
+    if (
+        folder is None or not folder.is_dir()
+    ):  # (_Run says a --resume folder is missing)
         return _train_run(args)
-    if args.resume is None or folder.is_dir():
-        folder.mkdir(parents=True, exist_ok=True)
     # locked before anything is checked or written: a second train into the same
     # folder fails at once instead of racing this one
-    with _locked(folder) if folder.is_dir() else contextlib.nullcontext():
+    with _locked(folder):
         return _train_run(args)
 
 
