@@ -91,8 +91,12 @@ class EpochBookkeeping(Callback):
             previous("_best_params", None) if early else None
         )
         if early and self.best_params is None:
-            self.best_params = [p.data.copy() for p in est.module_.parameters()]
+            self.best_params = self._snapshot()
         self.stopped = False
+
+    def _snapshot(self) -> list[Array]:
+        """Copies of the network's parameters, as they are now."""
+        return [p.data.copy() for p in self.est.module_.parameters()]
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         est = self.est
@@ -143,7 +147,7 @@ class EpochBookkeeping(Callback):
             self.no_improvement = 0
         if score > self.best_score:
             self.best_score = score
-            self.best_params = [p.data.copy() for p in self.est.module_.parameters()]
+            self.best_params = self._snapshot()
 
     def _record_loss(self) -> None:
         assert self.best_loss is not None
@@ -171,8 +175,9 @@ class EpochBookkeeping(Callback):
         ):
             param.data[...] = best
 
-    def write(self, est: Any) -> None:
+    def write(self) -> None:
         """Set the fitted attributes that this state stands for."""
+        est = self.est
         est.n_iter_, est.t_, est.loss_ = self.n_iter, self.t, self.loss
         est.loss_curve_ = self.loss_curve
         est.validation_loss_curve_ = self.validation_loss_curve
@@ -273,7 +278,7 @@ def fit_stochastic(
             stacklevel=3,
         )
     finally:
-        book.write(est)
+        book.write()
     if est.early_stopping:
         book.restore_best()
     if not incremental and not book.stopped and book.n_iter == est.max_iter:

@@ -22,7 +22,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from rosenblatt import io, models, nn, optim
-from rosenblatt._params import Interval, Options, check_params
+from rosenblatt._params import Interval, Options
 from rosenblatt._persist import (
     SavableEstimator,
     labels_from_json,
@@ -236,7 +236,7 @@ class CNNClassifier(
         self, X: Any, y: Any, classes: Any, rs: np.random.RandomState
     ) -> tuple[Array, Array]:
         """Validated images and class indices; a new network on a first fit."""
-        check_params(self, self._constraints)
+        self._check_hyperparameters()
         first = not hasattr(self, "module_")
         X, given = self._flatten(X)
         X, y = validate_data(self, X, y, dtype=np.dtype(self.dtype), reset=first)

@@ -364,7 +364,7 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         ``init`` (and ``warm_start``), as in scikit-learn; ``sample_weight`` (n,)
         multiplies each sample's updates.
         """
-        self._check_params()
+        self._check_hyperparameters()
         warm = self.warm_start and hasattr(self, "weights_")
         X, y = validate_data(
             self, X, y, accept_sparse=["csr", "csc"], dtype=np.float64, reset=not warm
@@ -406,7 +406,7 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         ``classes`` (every label that will ever appear) is required on the first call.
         """
         first = not hasattr(self, "weights_")
-        self._check_params()
+        self._check_hyperparameters()
         # each call draws from random_state afresh, as scikit-learn's partial_fit (a
         # RandomState instance continues its stream from call to call)
         rng = check_random_state(self.random_state)
@@ -441,9 +441,6 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         return self
 
     def _check_hyperparameters(self) -> None:
-        self._check_params()
-
-    def _check_params(self) -> None:
         """The constraints, then the scikit-learn options Rosenblatt's rule has not."""
         check_params(self, self._constraints)
         if self.penalty is not None:
