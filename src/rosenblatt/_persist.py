@@ -20,9 +20,9 @@ from rosenblatt.io import ModelFileError
 
 __all__ = [
     "SavableEstimator",
-    "labels_from_json",
-    "labels_to_json",
+    "fit_record",
     "optimizer_state",
+    "restore_fit_record",
     "restore_optimizer",
     "restore_training_state",
     "training_state",
@@ -48,42 +48,6 @@ def _jsonable(value: Any) -> Any:
         entries = {str(k): _jsonable(v) for k, v in value.items()}
         return None if any(v is None for v in entries.values()) else entries
     return None  # RandomState, callbacks: not stored (documented on save)
-
-
-def labels_to_json(labels: np.ndarray[Any, Any]) -> dict[str, Any]:
-    """Class labels as JSON: their kind and values (numbers, booleans or strings)."""
-    if labels.dtype.kind in "biuf":
-        return {"kind": labels.dtype.kind, "values": labels.tolist()}
-    if all(isinstance(v, str) for v in labels.tolist()):
-        return {"kind": "U", "values": [str(v) for v in labels.tolist()]}
-    raise TypeError("save: class labels must be numbers, booleans or strings")
-
-
-def labels_from_json(spec: Any, where: str) -> np.ndarray[Any, Any]:
-    """Rebuild class labels saved by ``labels_to_json``; refuse anything else."""
-    if not isinstance(spec, dict) or not isinstance(spec.get("values"), list):
-        raise ModelFileError(f"{where}: class labels are missing or malformed")
-    kind, values = str(spec.get("kind")), spec["values"]
-    expected: dict[str, tuple[type, ...]] = {
-        "b": (bool,),
-        "i": (int,),
-        "u": (int,),
-        "f": (int, float),
-        "U": (str,),
-    }
-    if kind not in expected or not all(
-        isinstance(v, expected[kind]) and (kind == "b" or not isinstance(v, bool))
-        for v in values
-    ):
-        raise ModelFileError(f"{where}: class labels of kind {kind!r} are malformed")
-    dtypes: dict[str, Any] = {
-        "b": bool,
-        "i": np.int64,
-        "u": np.int64,
-        "f": float,
-        "U": None,
-    }
-    return np.array(values, dtype=dtypes[kind])
 
 
 class SavableEstimator:
@@ -199,7 +163,36 @@ def require_floats(fitted: dict[str, Any], key: str, where: str) -> list[float]:
     return [float(v) if not math.isnan(v) else math.nan for v in value]
 
 
-# --- the state a stochastic estimator needs to keep training ---
+# --- the state a scikit-learn-style estimator needs to keep training ---
+
+_CURVES = ("loss_curve_", "validation_loss_curve_", "validation_scores_")
+
+
+def fit_record(est: Any) -> dict[str, Any]:
+    """A fit's counters and curves as JSON fields: ``n_iter_``, ``t_``, ``loss_``, curves."""
+    return {
+        "n_iter": int(est.n_iter_),
+        "t": int(est.t_),
+        "loss": float(est.loss_),
+        "curves": {
+            name: [float(v) for v in getattr(est, name)]
+            for name in _CURVES
+            if getattr(est, name, None) is not None
+        },
+    }
+
+
+def restore_fit_record(est: Any, fitted: dict[str, Any], where: str) -> None:
+    """Set what ``fit_record`` saved on ``est``, checked."""
+    est.n_iter_ = require_int(fitted, "n_iter", where)
+    est.t_ = require_int(fitted, "t", where)
+    est.loss_ = require_floats({"loss": [fitted.get("loss")]}, "loss", where)[0]
+    curves = fitted.get("curves", {})
+    if not isinstance(curves, dict):
+        raise ModelFileError(f"{where}: fitted curves must be an object")
+    for name in _CURVES:
+        if name in curves:
+            setattr(est, name, require_floats(curves, name, where))
 
 
 def training_state(est: Any) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -1,9 +1,10 @@
-"""What the scikit-learn estimators share: the stochastic solvers' loop and bookkeeping.
+"""What the scikit-learn estimators share: the solvers' loops and their bookkeeping.
 
 scikit-learn's MLP solvers, written once over the library: the epoch order
 (``sklearn_order``), the end-of-epoch bookkeeping (``EpochBookkeeping``), the loop
-with early stopping, divergence and convergence warnings (``fit_stochastic``), and
-``set_output`` for a ``transform`` whose columns vary (``OutputContainer``).
+with early stopping, divergence and convergence warnings (``fit_stochastic``),
+L-BFGS on the whole batch (``fit_lbfgs``), and ``set_output`` for a ``transform``
+whose columns vary (``OutputContainer``).
 """
 
 from __future__ import annotations
@@ -14,17 +15,20 @@ from typing import Any
 
 import numpy as np
 from sklearn import get_config
+from sklearn.base import is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
+from rosenblatt import optim
+from rosenblatt.tensor import Tensor
 from rosenblatt.train import Callback, DivergenceError, LossFn, Trainer
 
 __all__ = [
     "NON_FINITE",
     "EpochBookkeeping",
     "OutputContainer",
+    "fit_lbfgs",
     "fit_stochastic",
-    "partial_fit_classes",
     "sklearn_order",
 ]
 
@@ -215,7 +219,8 @@ def fit_stochastic(
         est.optimizer_ = est._make_optimizer()
     if est.early_stopping:
         # scikit-learn stratifies single-output classification only
-        stratify = Y.astype(bool) if est._stratify() else None
+        classifier = is_classifier(est)
+        stratify = Y.astype(bool) if classifier and Y.shape[1] == 1 else None
         parts = [X, Y] if sample_weight is None else [X, Y, sample_weight]
         split = train_test_split(
             *parts,
@@ -231,7 +236,8 @@ def fit_stochastic(
                 "The validation set is too small. Increase 'validation_fraction' "
                 "or the size of your dataset."
             )
-        validation["score"] = (X_val, est._labels_of(Y_val), w_val)
+        labels = est._labels.decode(Y_val) if classifier else Y_val
+        validation["score"] = (X_val, labels, w_val)
         validation.setdefault("loss", (X_val, Y_val, w_val))
     n_samples = X.shape[0]
     if est.batch_size == "auto":
@@ -290,32 +296,38 @@ def fit_stochastic(
         )
 
 
-def partial_fit_classes(est: Any, y: Any, classes: Any, multilabel: bool) -> bool:
-    """scikit-learn's rules for ``classes`` in ``partial_fit``; True on the first call.
+def fit_lbfgs(
+    est: Any, X: Array, Y: Array, sample_weight: Array | None, loss: LossFn
+) -> None:
+    """scikit-learn's 'lbfgs' solver for ``est``: ``optim.LBFGS`` on the whole batch.
 
-    The first call (``est`` has no ``classes_`` yet) needs ``classes``; a later one
-    may repeat them but not change them; every label in y must be among them (a
-    multilabel indicator y carries its own columns). The messages are scikit-learn's.
+    Sets ``loss_`` and ``n_iter_``; warns as scikit-learn does when it stops before
+    converging.
     """
-    first = not hasattr(est, "classes_")
-    if first and classes is None:
-        raise ValueError("classes must be passed on the first call to partial_fit.")
-    if not first and classes is not None:
-        from sklearn.utils.multiclass import unique_labels
+    optimizer = optim.LBFGS(
+        est.module_.parameters(),
+        max_iter=est.max_iter,
+        max_eval=est.max_fun,
+        tolerance_grad=est.tol,
+    )
+    inputs = Tensor(X)
 
-        if not np.array_equal(est.classes_, unique_labels(classes)):
-            raise ValueError(
-                f"`classes={classes!r}` is not the same as on last call to "
-                f"partial_fit, was: {est.classes_!r}"
-            )
-    if not first and not multilabel:
-        seen = np.unique(np.asarray(y))  # their types are checked with y's
-        if np.setdiff1d(seen, est.classes_).size:
-            raise ValueError(
-                "`y` has classes not in `self.classes_`. `self.classes_` has "
-                f"{est.classes_}. 'y' has {seen}."
-            )
-    return first
+    def closure() -> Tensor:
+        optimizer.zero_grad()
+        value = loss(est.module_(inputs), Y, sample_weight)
+        value.backward()
+        return value
+
+    est.loss_ = optimizer.step(closure)
+    est.n_iter_ = min(optimizer.n_iter, est.max_iter)
+    if not optimizer.converged:
+        warnings.warn(
+            f"lbfgs failed to converge after {optimizer.n_iter} iteration(s): "
+            f"{optimizer.message}. Increase the number of iterations (max_iter) or "
+            "scale the data.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
 
 
 class OutputContainer:

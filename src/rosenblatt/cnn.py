@@ -16,22 +16,25 @@ from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from rosenblatt import io, models, nn, optim
+from rosenblatt._labels import (
+    ClassLabels,
+    labels_from_json,
+    labels_to_json,
+    partial_fit_classes,
+)
 from rosenblatt._params import Interval, Options
 from rosenblatt._persist import (
     SavableEstimator,
-    labels_from_json,
-    labels_to_json,
     optimizer_state,
     require_int,
     restore_optimizer,
 )
-from rosenblatt._skin import OutputContainer, partial_fit_classes
+from rosenblatt._skin import OutputContainer
 from rosenblatt.io import ModelFileError
 from rosenblatt.tensor import Tensor
 from rosenblatt.train import Trainer, predict
@@ -242,8 +245,8 @@ class CNNClassifier(
         X, y = validate_data(self, X, y, dtype=np.dtype(self.dtype), reset=first)
         check_classification_targets(y)
         if first:
-            self._encoder = LabelEncoder().fit(y if classes is None else classes)
-            self.classes_ = self._encoder.classes_
+            self._labels = ClassLabels.fit(y if classes is None else classes)
+            self.classes_ = self._labels.classes
             self.image_shape_ = self._infer_shape(X, given)
             rng = np.random.default_rng(rs.randint(2**31 - 1))
             self.module_ = self._network(*self.image_shape_, rng)
@@ -251,7 +254,7 @@ class CNNClassifier(
             self.n_iter_ = 0
             self.history_: dict[str, list[float]] = {}
         partial_fit_classes(self, y, None, multilabel=False)  # y's labels are known
-        return self._images(X, self.image_shape_), self._encoder.transform(y)
+        return self._images(X, self.image_shape_), self._labels.indices(y)
 
     def _make_optimizer(self) -> optim.Optimizer:
         return optim.Adam(self.module_.parameters(), lr=self.learning_rate_init)
@@ -301,7 +304,7 @@ class CNNClassifier(
             )
             validation = (
                 self._images(X_val, self.image_shape_),
-                self._encoder.transform(validation_data[1]),
+                self._labels.indices(validation_data[1]),
             )
         history = trainer.fit(
             images,
@@ -337,10 +340,7 @@ class CNNClassifier(
                 f"CNNClassifier.transform: layer must be in [{-n}, {n - 1}] for a "
                 f"network of {n} layers, got {layer}"
             )
-        head = nn.Sequential(*list(self.module_)[: layer % n + 1])
-        object.__setattr__(
-            head, "training", False
-        )  # the fitted layers stay as they are
+        head = self.module_[: layer % n + 1]  # the fitted layers, in their mode
         out = predict(head, self._images(X, self.image_shape_), batch_size=256)
         if out.ndim != 2:
             return out  # feature maps: no table to put them in
@@ -417,7 +417,7 @@ class CNNClassifier(
                 f"{where}: {n_features} features are not images {shape}"
             )
         self.classes_ = labels_from_json(fitted.get("classes"), where)
-        self._encoder = LabelEncoder().fit(self.classes_)
+        self._labels = ClassLabels.fit(self.classes_)
         self.module_, self.image_shape_ = module.eval(), (shape[0], shape[1], shape[2])
         self.n_features_in_, self.n_iter_ = (
             n_features,

@@ -1,35 +1,15 @@
 """Multilayer perceptrons trained by backpropagation: drop-in MLPClassifier and MLPRegressor.
 
-The estimators take scikit-learn's parameters, with its names, defaults and meaning,
-and expose its fitted attributes; change the import and every call keeps working.
-They are thin skins over the library: the network is an ``nn.Sequential`` whose
-weights ``nn.init`` draws as scikit-learn draws them, the loss is ``nn.MLPLoss``, the
-solvers are ``optim.SGD`` / ``optim.Adam`` driven by ``train.Trainer`` and
-``optim.LBFGS``, and scikit-learn's end-of-epoch bookkeeping is one callback.
-
-Deliberate differences from scikit-learn (each tested in
-``tests/reference/test_sklearn_suite_exceptions.py``):
-
-- With ``early_stopping``, a fit whose loss becomes NaN or infinite stops at that
-  epoch (its validation score recorded as nan, the best weights kept, a
-  ConvergenceWarning); scikit-learn runs on to ``max_iter`` with NaN weights, to the
-  same end. Without early stopping both raise "Solver produced non-finite parameter
-  weights".
-- ``optimizer_`` (public) holds what scikit-learn keeps in ``_optimizer``: its current
-  rate is ``optimizer_.lr`` (scikit-learn's ``_optimizer.learning_rate``).
-- ``verbose`` with ``solver='lbfgs'`` prints nothing (SciPy's own printing is
-  deprecated).
-
-Beyond scikit-learn, each off by default: ``dropout``, one ``activation`` per hidden
-layer, ``class_weight``, ``fit(..., validation_data=(X_val, y_val))`` with
-``validation_loss_curve_``, ``callbacks``, ``transform(X, layer)`` for hidden
-activations, ``dtype``, ``module_``, and model files (``save`` / ``load``) from which a
-model keeps training exactly as if it had never been saved.
+scikit-learn's estimators as a thin skin over the library: the network is an
+``nn.Sequential`` whose weights ``nn.init`` draws as scikit-learn draws them, the loss
+is ``nn.MLPLoss``, the solvers are ``optim.SGD`` and ``optim.Adam`` on the fit loop
+(``_skin.fit_stochastic``) and ``optim.LBFGS`` (``_skin.fit_lbfgs``), and labels are
+``_labels.ClassLabels``. ``docs/sklearn.md`` lists the extras and each deliberate
+difference from scikit-learn.
 """
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -39,16 +19,10 @@ from sklearn.base import (
     RegressorMixin,
     TransformerMixin,
 )
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import check_random_state, column_or_1d, compute_sample_weight
+from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import (
-    check_classification_targets,
-    type_of_target,
-    unique_labels,
-)
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -56,22 +30,17 @@ from sklearn.utils.validation import (
 )
 
 from rosenblatt import io, nn, optim
+from rosenblatt._labels import ClassLabels, partial_fit_labels, with_class_weight
 from rosenblatt._params import Interval, Options, check_params
 from rosenblatt._persist import (
     SavableEstimator,
-    labels_from_json,
-    labels_to_json,
-    require_floats,
+    fit_record,
     require_int,
+    restore_fit_record,
     restore_training_state,
     training_state,
 )
-from rosenblatt._skin import (
-    NON_FINITE,
-    OutputContainer,
-    fit_stochastic,
-    partial_fit_classes,
-)
+from rosenblatt._skin import NON_FINITE, OutputContainer, fit_lbfgs, fit_stochastic
 from rosenblatt.backend import as_sparse_rows, is_sparse
 from rosenblatt.io import ModelFileError
 from rosenblatt.nn.builders import per_hidden_layer
@@ -83,7 +52,6 @@ Array = np.ndarray[Any, np.dtype[Any]]
 _ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
 _STOCHASTIC = ("sgd", "adam")
 _DROPOUT = Interval(float, 0, 1, closed="left")
-_CURVES = ("loss_curve_", "validation_loss_curve_", "validation_scores_")
 
 
 def _rows(X: Any) -> Array:
@@ -240,39 +208,54 @@ class _BaseMLP(
         self.coefs_, self.intercepts_ = coefs, intercepts
         return self.module_
 
-    def _raw(self, X: Array) -> Array:
-        """The output layer's values before its activation, for validated X."""
+    def _raw(self, X: Array, upto: int | None = None) -> Array:
+        """The output layer's values before its activation, in evaluation mode.
+
+        For validated X; ``upto`` stops at ``module_[:upto]`` (hidden activations).
+        """
         module = self._network()
+        net = module if upto is None else module[:upto]
         was_training = module.training  # fit leaves it False: no walk over modules
         if was_training:
-            module.eval()
+            net.eval()
         try:
             # a diverged network's inf and nan are answers here, not warnings
             with no_grad(), np.errstate(over="ignore", invalid="ignore"):
-                return module(Tensor(X)).data
+                return net(Tensor(X)).data
         finally:
             if was_training:
-                module.train()
+                net.train()
 
     def _activate(self, raw: Array) -> Array:
         """The output activation applied to the output layer's values."""
-        act = self.out_activation_
-        if act == "identity":
-            return raw
         with no_grad(), np.errstate(over="ignore"):
-            z = Tensor(raw)
-            out = z.softmax(axis=1) if act == "softmax" else z.sigmoid()
-            return z.exp().data if act == "exp" else out.data
+            loss = nn.MLPLoss(self.out_activation_, [])
+            return loss.prediction(Tensor(raw)).data
+
+    def _validated(self, X: Any) -> Array:
+        """X checked against the fitted network: features, dtype; sparse as CSR rows."""
+        check_is_fitted(self)
+        return _rows(
+            validate_data(
+                self, X, accept_sparse=["csr", "csc"], dtype=self._dtype, reset=False
+            )
+        )
 
     def _output(self, X: Any) -> Array:
         """Validated input through the network and the output activation."""
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=self._dtype, reset=False
-        )
-        return self._activate(self._raw(_rows(X)))
+        return self._activate(self._raw(self._validated(X)))
 
     # --- fitting ---
+
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any = None,
+        validation_data: tuple[Any, Any] | None = None,
+    ) -> Any:
+        """Fit the network to X and y (``validation_data``: an extra)."""
+        return self._fit(X, y, sample_weight, validation_data=validation_data)
 
     def _fit(
         self,
@@ -281,17 +264,18 @@ class _BaseMLP(
         sample_weight: Any = None,
         incremental: bool = False,
         validation_data: tuple[Any, Any] | None = None,
-        classes: Any = None,
     ) -> _BaseMLP:
         self._check_hyperparameters()
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
-        X, Y = self._validate_input(X, y, incremental, first_pass, classes)
+        X, Y = self._validate_input(X, y, first_pass, incremental)
         X = _rows(X)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
-        sample_weight = self._with_class_weight(y, sample_weight)
+        sample_weight = with_class_weight(
+            getattr(self, "class_weight", None), y, sample_weight, type(self).__name__
+        )
         random_state = check_random_state(self.random_state)
         if first_pass or not hasattr(self, "_dtype"):
             self._dtype = X.dtype
@@ -313,12 +297,13 @@ class _BaseMLP(
         weights = [layer.weight for layer in self._linears]
         loss = nn.MLPLoss(self.out_activation_, weights, alpha=self.alpha)
         if self.solver == "lbfgs":
-            self._fit_lbfgs(X, Y, sample_weight, loss)
+            fit_lbfgs(self, X, Y, sample_weight, loss)
         else:
             validation = {}
             if validation_data is not None:
-                X_val, Y_val = self._validate_validation_data(*validation_data)
-                validation["loss"] = (X_val, Y_val, None)
+                X_val, y_val = validation_data
+                Y_val = self._validation_targets(y_val)
+                validation["loss"] = (self._validated(X_val), Y_val, None)
             fit_stochastic(
                 self,
                 X,
@@ -334,9 +319,6 @@ class _BaseMLP(
         if not all(np.isfinite(p.data).all() for p in self.module_.parameters()):
             raise ValueError(NON_FINITE.format(lr=self.learning_rate_init))
         return self
-
-    def _with_class_weight(self, y: Any, sample_weight: Array | None) -> Array | None:
-        return sample_weight
 
     def _check_hyperparameters(self) -> None:
         check_params(self, self._constraints)
@@ -360,34 +342,6 @@ class _BaseMLP(
             eps_placement="raw",  # scikit-learn's form of the Adam step
         )
 
-    def _fit_lbfgs(
-        self, X: Array, Y: Array, sample_weight: Array | None, loss: nn.MLPLoss
-    ) -> None:
-        optimizer = optim.LBFGS(
-            self.module_.parameters(),
-            max_iter=self.max_iter,
-            max_eval=self.max_fun,
-            tolerance_grad=self.tol,
-        )
-        inputs = Tensor(X)
-
-        def closure() -> Tensor:
-            optimizer.zero_grad()
-            value = loss(self.module_(inputs), Y, sample_weight)
-            value.backward()
-            return value
-
-        self.loss_ = optimizer.step(closure)
-        self.n_iter_ = min(optimizer.n_iter, self.max_iter)
-        if not optimizer.converged:
-            warnings.warn(
-                f"lbfgs failed to converge after {optimizer.n_iter} iteration(s): "
-                f"{optimizer.message}. Increase the number of iterations (max_iter) or "
-                "scale the data.",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
-
     def _data_loss(self, X: Array, Y: Array, weights: Array | None) -> float:
         """The loss without the penalty, in evaluation mode (for validation data)."""
         with no_grad(), np.errstate(all="ignore"):
@@ -410,24 +364,36 @@ class _BaseMLP(
             return self._dtype
         return (np.float64, np.float32)
 
+    def _validate_input(
+        self, X: Any, y: Any, first_pass: bool, incremental: bool
+    ) -> tuple[Array, Array]:
+        """X and the network's targets for y; a first pass fixes the features."""
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=not isinstance(self, ClassifierMixin),
+            dtype=self._wanted_dtype(),
+            reset=first_pass,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return X, self._targets(y, X.dtype, first_pass, incremental)
+
     # --- what subclasses provide ---
 
     def _out_activation(self) -> str:
         raise NotImplementedError
 
-    def _validate_input(
-        self, X: Any, y: Any, incremental: bool, first_pass: bool, classes: Any
-    ) -> tuple[Array, Array]:
+    def _targets(
+        self, y: Array, dtype: Any, first_pass: bool, incremental: bool
+    ) -> Array:
         raise NotImplementedError
 
-    def _validate_validation_data(self, X: Any, y: Any) -> tuple[Array, Array]:
+    def _validation_targets(self, y: Any) -> Array:
         raise NotImplementedError
-
-    def _stratify(self) -> bool:
-        return False
-
-    def _labels_of(self, Y: Array) -> Array:
-        return Y
 
     def _score_on(self, X: Array, y: Array, sample_weight: Array | None) -> float:
         raise NotImplementedError
@@ -440,30 +406,16 @@ class _BaseMLP(
         The output is an array, or a DataFrame after ``set_output(transform='pandas')``
         (or 'polars'), with columns named by ``get_feature_names_out``'s rule.
         """
-        check_is_fitted(self)
-        original = X
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=self._dtype, reset=False
-        )
-        n_hidden = self.n_layers_ - 2
+        rows, n_hidden = self._validated(X), self.n_layers_ - 2
         if not -n_hidden <= layer < n_hidden:
             raise ValueError(
                 f"{type(self).__name__}.transform: layer must be in [{-n_hidden}, "
                 f"{n_hidden - 1}] for {n_hidden} hidden layers, got {layer}"
             )
-        target = layer % n_hidden
-        module = self._network()
-        out, seen = Tensor(_rows(X)), -1
-        with no_grad():
-            for step in module:
-                if isinstance(step, nn.Dropout):
-                    continue  # evaluation: dropout is the identity
-                out = step(out)
-                if isinstance(step, nn.Linear):
-                    seen += 1
-                elif seen == target:
-                    return self._container(out.data, original, self._unit_names(target))
-        raise AssertionError("unreachable: every hidden layer has an activation")
+        hidden = layer % n_hidden
+        linear_at = [i for i, m in enumerate(self.module_) if isinstance(m, nn.Linear)]
+        out = self._raw(rows, upto=linear_at[hidden] + 2)  # through its activation
+        return self._container(out, X, self._unit_names(hidden))
 
     def get_feature_names_out(self, input_features: Any = None) -> Array:
         """Names of ``transform``'s columns for the last hidden layer: 'mlpclassifier0', ..."""
@@ -485,21 +437,13 @@ class _BaseMLP(
             "architecture": io.describe(self.module_),
             "out_activation": self.out_activation_,
             "n_outputs": int(self.n_outputs_),
-            "n_iter": int(self.n_iter_),
-            "t": int(self.t_),
-            "loss": float(self.loss_),
-            "curves": {
-                name: [float(v) for v in getattr(self, name)]
-                for name in _CURVES
-                if getattr(self, name, None) is not None
-            },
+            **fit_record(self),
         }
         if self.solver in _STOCHASTIC:
             state_arrays, fitted["training"] = training_state(self)
             arrays.update(state_arrays)
-        if hasattr(self, "_label_binarizer"):
-            fitted["classes"] = labels_to_json(self.classes_)
-            fitted["y_type"] = self._label_binarizer.y_type_
+        if hasattr(self, "_labels"):
+            fitted.update(self._labels.to_json())
         return arrays, fitted
 
     def _restore_fitted(
@@ -519,22 +463,14 @@ class _BaseMLP(
             raise ModelFileError(
                 f"{where}: the network does not map {n_features} features to {n_outputs} outputs"
             )
-        activation = fitted.get("out_activation")
-        if activation not in self._output_activations():
-            raise ModelFileError(f"{where}: invalid output activation {activation!r}")
         self._restore_labels(fitted, n_outputs, where)
+        activation = fitted.get("out_activation")
+        if activation != self._out_activation():
+            raise ModelFileError(f"{where}: invalid output activation {activation!r}")
         self._adopt(module)
         self.n_features_in_ = n_features
         self.out_activation_ = activation
-        self.n_iter_ = require_int(fitted, "n_iter", where)
-        self.t_ = require_int(fitted, "t", where)
-        self.loss_ = require_floats({"v": [fitted.get("loss")]}, "v", where)[0]
-        curves = fitted.get("curves", {})
-        if not isinstance(curves, dict):
-            raise ModelFileError(f"{where}: fitted curves must be an object")
-        for name in _CURVES:
-            if name in curves:
-                setattr(self, name, require_floats(curves, name, where))
+        restore_fit_record(self, fitted, where)
         if self.solver in _STOCHASTIC:
             restore_training_state(self, arrays, fitted.get("training"), where)
             if not self.early_stopping:
@@ -543,9 +479,6 @@ class _BaseMLP(
             raise ModelFileError(
                 f"{where}: unexpected arrays {sorted(set(arrays) - set(network))}"
             )
-
-    def _output_activations(self) -> tuple[str, ...]:
-        raise NotImplementedError
 
     def _restore_labels(
         self, fitted: dict[str, Any], n_outputs: int, where: str
@@ -568,56 +501,38 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
 
     Parameters
     ----------
-    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
-        The width of each hidden layer.
-    activation : {'identity', 'logistic', 'tanh', 'relu'} or list of them, default='relu'
-        The hidden layers' activation; a list gives one per hidden layer (an extra).
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
-        L-BFGS (SciPy, full batch), SGD with momentum, or Adam.
-    alpha : float, default=1e-4
-        L2 penalty: the loss gains alpha/2 ||W||^2 / n_samples (biases excluded).
-    batch_size : int or 'auto', default='auto'
-        Samples per step for sgd and adam; 'auto' is min(200, n_samples).
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        sgd's schedule: constant; lr0 / (t + 1)^power_t with t the samples seen; or
-        divided by 5 whenever n_iter_no_change epochs fail to improve by tol.
+    hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate,
     learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose,
     warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction,
     beta_1, beta_2, epsilon, n_iter_no_change, max_fun
-        As in scikit-learn, with the same defaults; ``verbose`` prints what
-        scikit-learn's prints (for a progress bar, pass
-        ``callbacks=[rosenblatt.train.ProgressBar()]``).
+        scikit-learn's, with its defaults and meaning; ``activation`` may also be a
+        list, one per hidden layer.
     dropout : float or list of float, default=0.0
-        Extra: drop probability after each hidden layer (one value, or one per layer);
-        needs 'sgd' or 'adam'.
-    callbacks : list of rosenblatt.train.Callback, default=None
-        Extra: called by the fit loop (sgd and adam), e.g. ``EarlyStopping``.
-    divergence : float or None, default=None
-        Extra: stop with an error naming the epoch and batch when a batch's loss
-        exceeds this many times max(1, the first batch's) (``train.Trainer``'s rule;
-        ``rosenblatt train`` uses 100). None keeps scikit-learn's behaviour: only a
-        NaN or infinite loss stops training, and an adaptive rate may recover.
-    dtype : {None, 'float32', 'float64'}, default=None
-        Extra: train in this dtype whatever X is (None: follow X, as scikit-learn).
+        Drop probability after each hidden layer (one, or one per layer); sgd, adam.
     class_weight : dict, 'balanced' or None, default=None
-        Extra: multiplies each sample's weight by its class's weight.
+        Multiplies each sample's weight by its class's.
+    callbacks : list of rosenblatt.train.Callback, default=None
+        Called by the fit loop (sgd, adam), e.g. ``train.ProgressBar()``.
+    divergence : float or None, default=None
+        Stop with an error naming the epoch and batch when a batch's loss exceeds
+        this many times max(1, the first batch's); None: as scikit-learn, only a
+        non-finite loss stops training.
+    dtype : {None, 'float32', 'float64'}, default=None
+        Train in this dtype whatever X is (None: follow X, as scikit-learn).
 
     Attributes
     ----------
     classes_, coefs_, intercepts_, loss_, loss_curve_, best_loss_, validation_scores_,
     best_validation_score_, t_, n_iter_, n_layers_, n_outputs_, out_activation_,
     n_features_in_, feature_names_in_
-        As in scikit-learn. ``coefs_`` and ``intercepts_`` are the network's own
-        arrays; set them (before a ``partial_fit`` or a warm start) to start from given
-        weights.
+        scikit-learn's. ``coefs_`` and ``intercepts_`` are the network's own arrays:
+        set them to start training from given weights.
     validation_loss_curve_ : list of float
-        Extra: the loss on the validation data after each epoch (early stopping's split,
-        or ``validation_data`` given to ``fit``), without the penalty.
+        The loss (without the penalty) on validation data after each epoch.
     module_ : nn.Sequential
-        Extra: the network (raw outputs, before the output activation).
+        The network, its outputs taken before the output activation.
     optimizer_ : optim.SGD or optim.Adam
-        Extra: the stochastic solver, kept for ``partial_fit`` (scikit-learn's
-        ``_optimizer``); ``optimizer_.lr`` is its current rate.
+        The stochastic solver (scikit-learn's ``_optimizer``); its rate is ``.lr``.
 
     Examples
     --------
@@ -628,6 +543,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
     >>> clf.score(X, y) > 0.95
     True
     """
+
+    _labels: ClassLabels
+    _constraints: ClassVar[dict[str, list[Any]]] = {
+        **_BaseMLP._constraints,
+        "class_weight": [dict, Options(("balanced", None))],
+    }
 
     def __init__(
         self,
@@ -690,182 +611,52 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         self.divergence = divergence
         self.dtype = dtype
 
-    _constraints: ClassVar[dict[str, list[Any]]] = {
-        **_BaseMLP._constraints,
-        "class_weight": [dict, Options(("balanced", None))],
-    }
-
-    def fit(
-        self,
-        X: Any,
-        y: Any,
-        sample_weight: Any = None,
-        validation_data: tuple[Any, Any] | None = None,
-    ) -> MLPClassifier:
-        """Fit the network to X and the labels y (``validation_data``: an extra)."""
-        self._fit(
-            X, y, sample_weight, incremental=False, validation_data=validation_data
-        )
-        return self
-
     @available_if(_BaseMLP._check_solver)  # type: ignore[untyped-decorator]
     def partial_fit(
         self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
     ) -> MLPClassifier:
         """One epoch on (X, y); ``classes`` (every label) is required on the first call."""
-        self._fit(X, y, sample_weight, incremental=True, classes=classes)
+        labels = partial_fit_labels(self, y, classes)
+        if labels is not None:
+            self._labels = labels
+        self._fit(X, y, sample_weight, incremental=True)
         return self
 
     def _out_activation(self) -> str:
-        return (
-            "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
-        )
+        return "softmax" if self._labels.kind == "multiclass" else "logistic"
 
-    def _output_activations(self) -> tuple[str, ...]:
-        return ("softmax", "logistic")
+    def _targets(
+        self, y: Array, dtype: Any, first_pass: bool, incremental: bool
+    ) -> Array:
+        check_classification_targets(y)
+        if incremental:
+            pass  # partial_fit checked the labels
+        elif first_pass:
+            self._labels = ClassLabels.fit(y)
+            self.classes_ = self._labels.classes
+        else:
+            self._labels.check_same(y)  # a warm start
+        return self._labels.one_hot(y, dtype)
+
+    def _validation_targets(self, y: Any) -> Array:
+        self._labels.check_known(y, "validation_data's y")
+        return self._labels.one_hot(y, self._dtype)
 
     def _restore_labels(
         self, fitted: dict[str, Any], n_outputs: int, where: str
     ) -> None:
-        classes = labels_from_json(fitted.get("classes"), where)
-        y_type = fitted.get("y_type")
-        width = 1 if y_type == "binary" else len(classes)
-        if (
-            y_type not in ("binary", "multiclass", "multilabel-indicator")
-            or width != n_outputs
-        ):
-            raise ModelFileError(
-                f"{where}: {len(classes)} classes of type {y_type!r} do not match "
-                f"{n_outputs} outputs"
-            )
-        binarizer = LabelBinarizer()
-        binarizer.classes_, binarizer.y_type_, binarizer.sparse_input_ = (
-            classes,
-            y_type,
-            False,
-        )
-        self._label_binarizer, self.classes_ = binarizer, classes
-
-    def _validate_input(
-        self, X: Any, y: Any, incremental: bool, first_pass: bool, classes: Any
-    ) -> tuple[Array, Array]:
-        if incremental:
-            self._partial_fit_classes(y, classes)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=self._wanted_dtype(),
-            reset=first_pass,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        if incremental:
-            pass  # _partial_fit_classes checked the labels
-        elif first_pass:
-            self._label_binarizer = LabelBinarizer().fit(y)
-            self.classes_ = self._label_binarizer.classes_
-        else:
-            previous, now = self.classes_, unique_labels(y)
-            if set(previous) != set(now):
-                raise ValueError(
-                    "warm_start can only be used where `y` has the same classes as in the "
-                    f"previous call to fit. Previously got {previous}, `y` has {now}"
-                )
-        return X, self._one_hot(y, X.dtype)
-
-    def _partial_fit_classes(self, y: Any, classes: Any) -> None:
-        """scikit-learn's checks of ``classes``; the first call fixes the labels."""
-        if hasattr(self, "_label_binarizer"):  # the first call told the target's kind
-            multilabel = self._label_binarizer.y_type_.startswith("multilabel")
-        else:
-            multilabel = type_of_target(y).startswith("multilabel")
-        if partial_fit_classes(self, y, classes, multilabel):
-            self._label_binarizer = LabelBinarizer().fit(y if multilabel else classes)
-            self.classes_ = self._label_binarizer.classes_
-            partial_fit_classes(self, y, None, multilabel)  # y's labels among them
-
-    def _one_hot(self, y: Any, dtype: Any) -> Array:
-        """The network's targets for known labels y, as ``LabelBinarizer.transform``.
-
-        For 1-D labels of two or more classes this compares them with ``classes_``
-        directly (one column per class; for two classes, the second one's). The
-        binarizer re-checks the labels' type on every call: 0.5 ms for 200 digits
-        labels, a quarter of a ``partial_fit`` call.
-        """
-        binarizer = self._label_binarizer
-        labels = np.asarray(y)
-        classes = binarizer.classes_
-        if (
-            labels.ndim == 1
-            and len(classes) >= 2
-            and binarizer.y_type_ in ("binary", "multiclass")
-        ):
-            hits = labels[:, None] == classes
-            return (hits[:, 1:] if len(classes) == 2 else hits).astype(dtype)
-        Y: Array = binarizer.transform(y).astype(dtype, copy=False)
-        return Y
-
-    def _with_class_weight(self, y: Any, sample_weight: Array | None) -> Array | None:
-        if self.class_weight is None:
-            return sample_weight
-        labels = (
-            column_or_1d(np.asarray(y))
-            if np.ndim(y) == 1 or np.shape(y)[1] == 1
-            else None
-        )
-        if labels is None:
-            raise ValueError("MLPClassifier: class_weight needs single-label targets")
-        factors = compute_sample_weight(self.class_weight, labels)
-        return factors if sample_weight is None else sample_weight * factors
-
-    def _validate_validation_data(self, X: Any, y: Any) -> tuple[Array, Array]:
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=self._dtype, reset=False
-        )
-        y = np.asarray(y)
-        unknown = set(unique_labels(y)) - set(self.classes_)
-        if unknown:
-            raise ValueError(
-                "validation_data: y contains labels not seen in fit: "
-                f"{np.array(sorted(unknown)).tolist()}"
-            )
-        return _rows(X), self._one_hot(y, self._dtype)
-
-    def _stratify(self) -> bool:
-        return bool(self.n_outputs_ == 1)
-
-    def _labels_of(self, Y: Array) -> Array:
-        return self._label_binarizer.inverse_transform(Y)
+        self._labels = ClassLabels.from_json(fitted, n_outputs, where)
+        self.classes_ = self._labels.classes
 
     def _score_on(self, X: Array, y: Array, sample_weight: Array | None) -> float:
-        return float(
-            accuracy_score(y, self._predict_validated(X), sample_weight=sample_weight)
-        )
-
-    def _predict_validated(self, X: Array) -> Array:
-        """Labels for X already validated (dense, or CSR rows), from the logits."""
-        raw = self._raw(X)
-        if self.out_activation_ == "softmax":
-            probs = raw  # argmax of the logits is the argmax of the softmax
-            return self.classes_[np.argmax(probs, axis=1)]
-        scores = raw.ravel() if self.n_outputs_ == 1 else raw
-        # p > 1/2, as predict thresholds the probabilities, is z > 0
-        return self._label_binarizer.inverse_transform((scores > 0).astype(int))
+        # the logits decide as the probabilities do: p > 1/2 is z > 0
+        predicted = self._labels.decode(self._raw(X), threshold=0.0)
+        return float(accuracy_score(y, predicted, sample_weight=sample_weight))
 
     def predict(self, X: Any) -> Array:
         """The predicted class (or label set) of each sample."""
-        probs = self._output(X)
-        if self._label_binarizer.y_type_ == "multiclass":
-            # what inverse_transform does here, without its 30 us of checks
-            labels: Array = self.classes_.take(probs.argmax(axis=1), mode="clip")
-            return labels
-        if self.n_outputs_ == 1:
-            probs = probs.ravel()
-        return self._label_binarizer.inverse_transform(probs)
+        probs = self._output(X)  # checks that it is fitted
+        return self._labels.decode(probs)
 
     def predict_proba(self, X: Any) -> Array:
         """Class probabilities, shape (n, n_classes); two classes give [1 - p, p]."""
@@ -904,9 +695,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
     coefs_, intercepts_, loss_, loss_curve_, best_loss_, validation_scores_,
     best_validation_score_, t_, n_iter_, n_layers_, n_outputs_, out_activation_,
     n_features_in_, feature_names_in_
-        As in scikit-learn (``validation_scores_`` are R^2).
+        scikit-learn's (``validation_scores_`` are R^2).
     validation_loss_curve_, module_, optimizer_
-        Extras, as ``MLPClassifier``'s.
+        As ``MLPClassifier``'s.
 
     Examples
     --------
@@ -984,19 +775,6 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
         self.divergence = divergence
         self.dtype = dtype
 
-    def fit(
-        self,
-        X: Any,
-        y: Any,
-        sample_weight: Any = None,
-        validation_data: tuple[Any, Any] | None = None,
-    ) -> MLPRegressor:
-        """Fit the network to X and the targets y (``validation_data``: an extra)."""
-        self._fit(
-            X, y, sample_weight, incremental=False, validation_data=validation_data
-        )
-        return self
-
     @available_if(_BaseMLP._check_solver)  # type: ignore[untyped-decorator]
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
         """One epoch on (X, y), continuing from the current weights."""
@@ -1006,35 +784,21 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
     def _out_activation(self) -> str:
         return "exp" if self.loss == "poisson" else "identity"
 
-    def _output_activations(self) -> tuple[str, ...]:
-        return ("exp",) if self.loss == "poisson" else ("identity",)
-
     def _validate_input(
-        self, X: Any, y: Any, incremental: bool, first_pass: bool, classes: Any
+        self, X: Any, y: Any, first_pass: bool, incremental: bool
     ) -> tuple[Array, Array]:
         _check_numeric_targets(y)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=True,
-            dtype=self._wanted_dtype(),
-            reset=first_pass,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        Y = y.reshape(-1, 1) if y.ndim == 1 else y
-        return X, Y.astype(X.dtype, copy=False)
+        return super()._validate_input(X, y, first_pass, incremental)
 
-    def _validate_validation_data(self, X: Any, y: Any) -> tuple[Array, Array]:
+    def _targets(
+        self, y: Array, dtype: Any, first_pass: bool = False, incremental: bool = False
+    ) -> Array:
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        return Y.astype(dtype, copy=False)
+
+    def _validation_targets(self, y: Any) -> Array:
         _check_numeric_targets(y)
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=self._dtype, reset=False
-        )
-        Y = np.asarray(y, dtype=self._dtype)
-        return _rows(X), Y.reshape(-1, 1) if Y.ndim == 1 else Y
+        return self._targets(np.asarray(y), self._dtype)
 
     def _score_on(self, X: Array, y: Array, sample_weight: Array | None) -> float:
         """R^2 on validation data; nan where the network's outputs are not finite."""

@@ -54,13 +54,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from rosenblatt._labels import labels_from_json, labels_to_json
 from rosenblatt._params import Interval, Options, check_params
-from rosenblatt._persist import (
-    SavableEstimator,
-    labels_from_json,
-    labels_to_json,
-    require_int,
-)
+from rosenblatt._persist import SavableEstimator, require_int
 from rosenblatt.io import ModelFileError
 
 __all__ = ["Perceptron"]

@@ -102,6 +102,18 @@ class MLPLoss(Module):
         self.out_activation, self.alpha = out_activation, alpha
         self.penalised = list(weights)
 
+    def prediction(self, raw: Tensor) -> Tensor:
+        """What the outputs predict: the output activation of z, shape (N, K).
+
+        softmax(z), sigmoid(z), z or exp(z): the mean the loss's distribution has.
+        """
+        act = self.out_activation
+        if act == "softmax":
+            return raw.softmax(axis=1)
+        if act == "logistic":
+            return raw.sigmoid()
+        return raw.exp() if act == "exp" else raw
+
     def per_sample(self, raw: Tensor, target: Array) -> Tensor:
         """Each sample's loss l(z_n, y_n), shape (N,) (averaged over outputs for 'identity')."""
         act, k = self.out_activation, raw.shape[1]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -333,8 +333,8 @@ class Sequential(Module):
     --------
     >>> from rosenblatt import nn
     >>> net = nn.Sequential(nn.Linear(2, 4, rng=0), nn.Tanh(), nn.Linear(4, 1, rng=1))
-    >>> len(net), type(net[1]).__name__
-    (3, 'Tanh')
+    >>> len(net), type(net[1]).__name__, len(net[:2])
+    (3, 'Tanh', 2)
     """
 
     def __init__(self, *modules: Module) -> None:
@@ -352,8 +352,23 @@ class Sequential(Module):
             x = module(x)
         return x
 
-    def __getitem__(self, index: int) -> Module:
+    @overload
+    def __getitem__(self, index: int) -> Module: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequential: ...
+
+    def __getitem__(self, index: int | slice) -> Module:
+        """One layer, or (for a slice) a Sequential of the same layers, not copies.
+
+        The slice keeps this network's mode: slicing a network that predicts does
+        not switch its layers back to training.
+        """
         modules: list[Module] = list(self._modules.values())
+        if isinstance(index, slice):
+            head = Sequential(*modules[index])
+            object.__setattr__(head, "training", self.training)
+            return head
         return modules[index]
 
     def __len__(self) -> int:

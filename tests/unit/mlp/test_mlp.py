@@ -6,13 +6,15 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse
+import scipy.special
 from sklearn.datasets import load_iris, make_multilabel_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 from sklearn.neural_network import MLPRegressor as SkMLPRegressor
 from sklearn.preprocessing import LabelBinarizer, StandardScaler
 
-from rosenblatt import MLPClassifier, MLPRegressor, nn
+from rosenblatt import MLPClassifier, MLPRegressor, Tensor, nn
+from rosenblatt._labels import ClassLabels
 from rosenblatt._params import InvalidParameterError
 from rosenblatt.train import Callback
 
@@ -116,8 +118,8 @@ def test_loss_and_gradients_equal_scikit_learn_for_identical_weights(
     theirs.intercepts_ = [b.copy() for b in ours.intercepts_]
     weights = np.random.default_rng(0).uniform(0.5, 2.0, len(X)) if weighted else None
     Y = (
-        ours._label_binarizer.transform(y)
-        if hasattr(ours, "_label_binarizer")
+        ours._labels.one_hot(y, np.float64)
+        if hasattr(ours, "_labels")
         else np.reshape(y, (len(X), -1))
     )
     # scikit-learn's private _backprop gives its loss and gradients
@@ -217,13 +219,47 @@ def test_targets_are_label_binarizer_s(labels) -> None:
     X = np.random.default_rng(0).random((7, 3))
     clf = quiet(MLPClassifier((2,), max_iter=1, random_state=0).fit, X, labels)
     expected = LabelBinarizer().fit(labels).transform(labels)
-    got = clf._one_hot(labels, np.float64)
+    got = clf._labels.one_hot(labels, np.float64)
     assert got.dtype == np.float64
     np.testing.assert_array_equal(got, expected)
     if labels.ndim == 1 and len(set(labels)) > 1:  # and for some of the labels
         np.testing.assert_array_equal(
-            clf._one_hot(labels[3:5], np.float64), expected[3:5]
+            clf._labels.one_hot(labels[3:5], np.float64), expected[3:5]
         )
+
+
+@pytest.mark.parametrize(
+    ("activation", "mean"),
+    [
+        ("softmax", lambda z: scipy.special.softmax(z, axis=1)),
+        ("logistic", scipy.special.expit),
+        ("identity", lambda z: z),
+        ("exp", np.exp),
+    ],
+)
+def test_mlp_loss_prediction_is_the_output_activation(activation, mean) -> None:
+    z = np.random.default_rng(0).normal(size=(6, 3)) * 5
+    got = nn.MLPLoss(activation, []).prediction(Tensor(z)).data
+    np.testing.assert_allclose(got, mean(z), rtol=1e-12)
+
+
+def test_class_labels_decode_what_one_hot_encodes_and_refuse_unknown_labels() -> None:
+    for y, stray in (
+        (np.array(["b", "a", "c", "a"]), "z"),
+        (np.array([3, 7, 7, 3]), 9),
+        (Y_IRIS, 9),
+    ):
+        labels = ClassLabels.fit(y)
+        np.testing.assert_array_equal(labels.decode(labels.one_hot(y, float)), y)
+        np.testing.assert_array_equal(labels.classes[labels.indices(y)], y)
+        with pytest.raises(
+            ValueError, match=f"y contains labels not seen in fit: .*{stray}"
+        ):
+            labels.indices(np.r_[y[:2], [stray]])
+    Y = np.array([[1, 0], [0, 1], [1, 1]])
+    multi = ClassLabels.fit(Y)
+    assert multi.kind == "multilabel-indicator" and multi.width == 2
+    np.testing.assert_array_equal(multi.decode(Y.astype(float)), Y)
 
 
 def test_early_stopping_scores_predict_s_labels_even_at_one_half() -> None:
@@ -234,10 +270,11 @@ def test_early_stopping_scores_predict_s_labels_even_at_one_half() -> None:
         clf.coefs_ = [np.zeros_like(c) for c in clf.coefs_]
         clf.intercepts_ = [np.zeros_like(b) for b in clf.intercepts_]
         np.testing.assert_array_equal(clf.predict(X), np.zeros_like(y))
-        np.testing.assert_array_equal(clf._predict_validated(X), clf.predict(X))
+        scored = clf._labels.decode(clf._raw(X), threshold=0.0)  # as _score_on
+        np.testing.assert_array_equal(scored, clf.predict(X))
     labels = np.array(["setosa", "versicolor", "virginica"])[Y_IRIS]
     clf = quiet(MLPClassifier((3,), max_iter=5, random_state=0).fit, X_IRIS, labels)
-    expected = clf._label_binarizer.inverse_transform(clf.predict_proba(X_IRIS))
+    expected = LabelBinarizer().fit(labels).inverse_transform(clf.predict_proba(X_IRIS))
     np.testing.assert_array_equal(clf.predict(X_IRIS), expected)  # multiclass
 
 

@@ -129,6 +129,17 @@ def test_sequential_rejects_non_modules() -> None:
         nn.Sequential(nn.ReLU(), 3)
 
 
+def test_a_slice_of_sequential_shares_the_layers_and_keeps_the_mode() -> None:
+    net = small_net().eval()
+    head = net[:2]
+    assert isinstance(head, nn.Sequential) and len(head) == 2
+    assert head[0] is net[0] and not head.training  # the same layer, still predicting
+    x = Tensor(np.random.default_rng(0).random((5, 3)))
+    np.testing.assert_array_equal(head(x).data, np.maximum(net[0](x).data, 0))
+    assert len(net[1:]) == 3 and len(net[5:]) == 0
+    assert net.train()[:1].training
+
+
 # --- Linear ---
 
 
