@@ -8,6 +8,7 @@ Sections (run in this order; each is a module here with a ``section()`` function
   xor         workload 3: one XOR step against PyTorch, scikit-learn, NumPy
   perceptron  workload 4: Perceptron fit against scikit-learn's
   estimators  workload 5: MLPClassifier fit against scikit-learn's
+  rbm         workload 8: BernoulliRBM fit against scikit-learn's
   inference   workload 6: inference throughput against PyTorch
   memory      peak RSS of the Fashion-MNIST MLP fit, one process per contender
   fashion     accuracy of full training runs on Fashion-MNIST (about 40 minutes)
@@ -45,6 +46,7 @@ import lenet
 import memory
 import mlp_epoch
 import perceptron
+import rbm
 import rosenblatt
 import xor
 from common import HERE, table
@@ -55,6 +57,7 @@ SECTIONS = {
     "xor": xor.section,
     "perceptron": perceptron.section,
     "estimators": estimators.section,
+    "rbm": rbm.section,
     "inference": inference.section,
     "memory": memory.section,
     "fashion": fashion_results.section,
@@ -77,6 +80,12 @@ TARGETS = [
         "digits_mlpclassifier_vs_sklearn",
         "<=",
         0.5,
+    ),
+    (
+        "BernoulliRBM fit / scikit-learn, digits",
+        "digits_bernoullirbm_vs_sklearn",
+        "<=",
+        0.99,
     ),
     ("peak RSS of the MLP fit / PyTorch", "peak_rss_vs_torch", "<=", 1.0),
     ("Fashion-MNIST accuracy, MLP with dropout", "fashion_accuracy_mlp", ">=", 0.90),

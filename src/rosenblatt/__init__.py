@@ -23,6 +23,7 @@ from rosenblatt.tensor import (
 # The estimators need scikit-learn, whose import takes most of a second: they load on
 # first use, so `import rosenblatt` stays light.
 _LAZY = {
+    "BernoulliRBM": "rosenblatt.rbm",
     "CNNClassifier": "rosenblatt.cnn",
     "MCPNeuron": "rosenblatt.neuron",
     "MLPClassifier": "rosenblatt.mlp",
@@ -40,6 +41,7 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "BernoulliRBM",
     "CNNClassifier",
     "MCPNeuron",
     "MLPClassifier",

@@ -631,7 +631,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         check_classification_targets(y)
         if incremental:
             pass  # partial_fit checked the labels
-        elif first_pass:
+        elif first_pass or not hasattr(self, "_labels"):  # (or given weights)
             self._labels = ClassLabels.fit(y)
             self.classes_ = self._labels.classes
         else:
