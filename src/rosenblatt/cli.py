@@ -1,4 +1,4 @@
-"""The command line: train, evaluate, predict, info and datasets.
+"""The command line: train, evaluate, predict, info, datasets and history.
 
 ``main(argv)`` parses arguments and calls the library; it holds no mathematics. Every
 model trains through its estimator (``MLPClassifier``/``MLPRegressor``,
@@ -224,6 +224,37 @@ def _parser() -> argparse.ArgumentParser:
         description="Every dataset by name, with its size and where it comes from.",
     )
     datasets.add_argument("--json", action="store_true", help="print one JSON object")
+
+    from rosenblatt.history import MILESTONES
+
+    history = commands.add_parser(
+        "history",
+        help="run the source text's claims and judge them on real numbers",
+        description=(
+            "Run each milestone of the history (1943 ... 2012): its claim, measured with "
+            "this library, judged by a rule fixed before the run. Prints a summary and "
+            "writes report.html (self-contained), report.md and results.json."
+        ),
+    )
+    history.add_argument(
+        "years",
+        nargs="*",
+        metavar="YEAR",
+        help=f"milestones to run (default: all): {', '.join(MILESTONES)}",
+    )
+    history.add_argument(
+        "--quick", action="store_true", help="smaller runs: all in about a minute"
+    )
+    history.add_argument(
+        "--out",
+        type=Path,
+        default=Path("history-report"),
+        help="write the report here (default: ./history-report)",
+    )
+    history.add_argument("--seed", type=int, default=0, help="seeds every run")
+    history.add_argument(
+        "--json", action="store_true", help="print results.json instead of the table"
+    )
     return parser
 
 
@@ -1132,12 +1163,52 @@ def _datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _history(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from rosenblatt import history
+    from rosenblatt.history import report
+
+    unknown = [y for y in args.years if y not in history.MILESTONES]
+    if unknown:
+        raise ValueError(
+            f"unknown milestone(s) {', '.join(unknown)}; choose from "
+            f"{', '.join(history.MILESTONES)}"
+        )
+    chosen = args.years or list(history.MILESTONES)
+    with tqdm(total=len(chosen), unit="milestone", file=sys.stderr) as bar:
+
+        def progress(year: str) -> None:
+            if bar.n or year != chosen[0]:
+                bar.update(1)
+            bar.set_description(f"{year}: {history.MILESTONES[year][1]}")
+
+        results = history.run(
+            chosen, quick=args.quick, seed=args.seed, progress=progress
+        )
+        bar.update(len(chosen) - bar.n)
+    paths = report.write(results, args.out, quick=args.quick, seed=args.seed)
+    if args.json:
+        print(report.to_json(results, args.quick, args.seed))
+        return 0
+    rows = [report.HEADER, *report.summary_rows(results)]
+    widths = [max(len(row[i]) for row in rows) for i in (0, 1, 3, 4)]
+    for year, title, measured, verdict, seconds in rows:
+        print(
+            f"{year:<{widths[0]}}  {title:<{widths[1]}}  {verdict:<{widths[2]}}  "
+            f"{seconds:>{widths[3]}}  {measured}"
+        )
+    print(f"\nwrote {paths['html']}, {paths['markdown'].name} and {paths['json'].name}")
+    return 0
+
+
 _COMMANDS: dict[str, Any] = {
     "train": _train,
     "evaluate": _evaluate,
     "predict": _predict,
     "info": _info,
     "datasets": _datasets,
+    "history": _history,
 }
 
 

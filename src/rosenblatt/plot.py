@@ -15,19 +15,46 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "PALETTE",
     "confusion_matrix",
     "decision_surface",
+    "axes",
     "history_curves",
+    "new_figure",
     "network_diagram",
     "perceptron_history",
     "weight_histograms",
 ]
 
 
-def _new_figure(width: float = 6.0, height: float = 5.0) -> Figure:
+# Okabe and Ito's colour-blind-safe palette: blue, vermillion, bluish green, reddish
+# purple, orange, sky blue, yellow, black.
+PALETTE = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
+
+
+def new_figure(width: float = 6.0, height: float = 5.0) -> Figure:
+    """An empty figure in the library's style: constrained layout, the palette's colours."""
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), layout="constrained")
+    return Figure(figsize=(width, height), layout="constrained", facecolor="white")
+
+
+def axes(fig: Figure, *args: Any, **kwargs: Any) -> Any:
+    """``fig.add_subplot(*args)`` with the palette as its colour cycle and a light grid."""
+    ax = fig.add_subplot(*args, **kwargs)
+    ax.set_prop_cycle(color=PALETTE)
+    ax.grid(True, color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    return ax
 
 
 def perceptron_history(
@@ -63,8 +90,8 @@ def perceptron_history(
             "perceptron_history: expected a two-class Perceptron fitted with "
             "record_history=True"
         )
-    fig = _new_figure()
-    ax = fig.add_subplot()
+    fig = new_figure()
+    ax = axes(fig)
     for k, label in enumerate(clf.classes_):
         mine = labels == label
         ax.scatter(
@@ -81,7 +108,7 @@ def perceptron_history(
         final = index == len(history) - 1
         alpha = 1.0 if final else 0.15 + 0.5 * rank / max(len(picks), 1)
         style: dict[str, Any] = {
-            "color": "black" if final else "tab:gray",
+            "color": "black" if final else "#888888",
             "alpha": alpha,
         }
         style["linewidth"] = 2.5 if final else 1.0
@@ -126,9 +153,9 @@ def history_curves(history: Any, title: str | None = None) -> Figure:
     if "loss" not in curves:
         raise ValueError("history_curves: expected a 'loss' curve in the history")
     panels = ["loss"] + (["accuracy"] if "accuracy" in curves else [])
-    fig = _new_figure(5.0 * len(panels), 3.6)
+    fig = new_figure(5.0 * len(panels), 3.6)
     for i, name in enumerate(panels):
-        ax = fig.add_subplot(1, len(panels), i + 1)
+        ax = axes(fig, 1, len(panels), i + 1)
         epochs = np.arange(1, len(curves[name]) + 1)
         ax.plot(epochs, curves[name], label="training")
         if f"val_{name}" in curves:
@@ -142,14 +169,19 @@ def history_curves(history: Any, title: str | None = None) -> Figure:
 
 
 def decision_surface(
-    predict_proba: Any, X: Any, y: Any, resolution: int = 200, title: str | None = None
+    predict_proba: Any,
+    X: Any,
+    y: Any,
+    resolution: int = 200,
+    title: str | None = None,
+    ax: Any = None,
 ) -> Figure:
     """A 2-D classifier's probability of the last class over the plane, with the points.
 
     ``predict_proba`` is a fitted classifier, or a function mapping an (n, 2) array to
     probabilities (n, K) (an estimator's ``predict_proba``); the colour is the
     probability of class K-1 (for a classifier without probabilities, such as the
-    perceptron, its predicted class).
+    perceptron, its predicted class). ``ax``: draw into these axes of a larger figure.
     """
     if hasattr(predict_proba, "predict_proba"):
         predict_proba = predict_proba.predict_proba
@@ -172,8 +204,9 @@ def decision_surface(
     grid = np.column_stack([gx.ravel(), gy.ravel()])
     probs = np.asarray(predict_proba(grid))
     surface = (probs[:, -1] if probs.ndim == 2 else probs).reshape(gx.shape)
-    fig = _new_figure()
-    ax = fig.add_subplot()
+    if ax is None:
+        ax = axes(new_figure())
+    fig = ax.get_figure()
     image = ax.contourf(
         gx, gy, surface, levels=20, cmap="RdBu_r", alpha=0.8, vmin=0, vmax=1
     )
@@ -183,9 +216,9 @@ def decision_surface(
         ax.scatter(
             points[mine, 0],
             points[mine, 1],
-            s=14,
-            edgecolors="white",
-            linewidths=0.4,
+            s=22,
+            edgecolors="black",
+            linewidths=0.5,
             marker="os^v"[k % 4],
             label=f"class {label}",
         )
@@ -208,7 +241,7 @@ def confusion_matrix(
         )
     k = counts.shape[0]
     names = [str(n) for n in (class_names if class_names is not None else range(k))]
-    fig = _new_figure(1.0 + 0.55 * k, 0.6 + 0.5 * k)
+    fig = new_figure(1.0 + 0.55 * k, 0.6 + 0.5 * k)
     ax = fig.add_subplot()
     ax.imshow(counts, cmap="Blues")
     for i in range(k):
@@ -264,7 +297,7 @@ def network_diagram(
         raise ValueError("network_diagram: the model has no Linear layers")
     sizes = [weights[0].shape[0]] + [w.shape[1] for w in weights]
     shown = [min(n, max_units) for n in sizes]
-    fig = _new_figure(1.6 * len(sizes) + 1, 0.45 * max(shown) + 1.5)
+    fig = new_figure(1.6 * len(sizes) + 1, 0.45 * max(shown) + 1.5)
     ax = fig.add_subplot()
     ax.axis("off")
 
@@ -279,7 +312,7 @@ def network_diagram(
                 ax.plot(
                     [layer, layer + 1],
                     [y_of(layer, i), y_of(layer + 1, j)],
-                    color="tab:red" if value < 0 else "tab:blue",
+                    color=PALETTE[1] if value < 0 else PALETTE[0],
                     linewidth=0.2 + 2.5 * abs(value) / largest,
                     alpha=0.6,
                     zorder=1,
@@ -301,15 +334,15 @@ def weight_histograms(
     weights = _linear_weights(model)
     grads = [layer.weight.grad for layer in layers] if gradients else []
     rows = 2 if any(g is not None for g in grads) else 1
-    fig = _new_figure(3.0 * len(weights), 2.6 * rows)
+    fig = new_figure(3.0 * len(weights), 2.6 * rows)
     for i, w in enumerate(weights):
-        ax = fig.add_subplot(rows, len(weights), i + 1)
-        ax.hist(np.ravel(w), bins=40, color="tab:blue")
+        ax = axes(fig, rows, len(weights), i + 1)
+        ax.hist(np.ravel(w), bins=40, color=PALETTE[0])
         ax.set_title(f"layer {i + 1} weights", fontsize=9)
         grad = grads[i] if i < len(grads) else None
         if rows == 2 and grad is not None:
-            gax = fig.add_subplot(rows, len(weights), len(weights) + i + 1)
-            gax.hist(np.ravel(grad), bins=40, color="tab:orange")
+            gax = axes(fig, rows, len(weights), len(weights) + i + 1)
+            gax.hist(np.ravel(grad), bins=40, color=PALETTE[4])
             gax.set_title(f"layer {i + 1} gradients", fontsize=9)
     fig.suptitle(title or "Weights and gradients per layer")
     return fig

@@ -59,8 +59,9 @@ def test_network_diagram_colours_by_sign_and_sizes_by_magnitude() -> None:
     weights = np.concatenate([net[0].weight.data.ravel(), net[2].weight.data.ravel()])
     widths = [line.get_linewidth() for line in lines]
     assert np.argmax(widths) == np.argmax(np.abs(weights))
-    colours = {line.get_color() for line in lines}
-    assert colours <= {"tab:red", "tab:blue"}
+    colours = sorted(line.get_color() for line in lines)
+    negative, positive = plot.PALETTE[1], plot.PALETTE[0]
+    assert colours == sorted(negative if w < 0 else positive for w in weights)
 
 
 def test_weight_histograms_show_gradients_when_present() -> None:
