@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 RUN_STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck imports unit sklearn-tests reliability bench bench-quick profile venv compare clean fashion-mnist
+.PHONY: demo test lint typecheck imports unit sklearn-tests reliability history bench bench-quick profile venv compare clean fashion-mnist
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ reliability: $(STAMP)
 # scikit-learn with only the import changed (about 20 s; CI runs it too).
 sklearn-tests: $(STAMP)
 	$(BIN)/python scripts/sklearn_suite.py -n 2
+
+# The history lab, every milestone in full (about 5 minutes on 2 cores): the summary
+# table, and report.html, report.md and results.json in history-report/.
+history: $(STAMP) fashion-mnist
+	$(BIN)/rosenblatt history --out history-report
 
 # Real Fashion-MNIST for the benchmarks, from Debian's package (best effort: without
 # it the benchmarks use synthetic data of the same shape, and say so).

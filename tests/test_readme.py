@@ -5,16 +5,18 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_readme_examples_run_and_do_what_they_say(capsys) -> None:
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
-    assert len(blocks) == 4
+    assert len(blocks) == 5
     namespace: dict = {}
     exec(blocks[0], namespace)  # XOR by backpropagation
     assert "[0 1 1 0]" in capsys.readouterr().out
@@ -25,7 +27,15 @@ def test_readme_examples_run_and_do_what_they_say(capsys) -> None:
     np.testing.assert_array_equal(perceptron.weights_, [-3, 2, 1])
     assert perceptron.errors_ == [2, 3, 3, 2, 1, 0, 0, 0, 0, 0]
     assert perceptron.converged_ == "error"
-    exec(blocks[3], namespace)  # the scikit-learn drop-in
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        exec(blocks[3], namespace)  # pretraining, 2006
+    pretrained = namespace["clf"]
+    assert (
+        pretrained.warm_start
+        and pretrained.score(namespace["X"], namespace["y"]) > 0.95
+    )
+    exec(blocks[4], namespace)  # the scikit-learn drop-in
     mlp = namespace["clf"]
     assert mlp.score(namespace["X"] / 16, namespace["y"]) > 0.98
 
@@ -59,7 +69,8 @@ def test_every_shell_line_runs_and_prints_what_the_readme_shows(tmp_path) -> Non
 
     The `make` lines are this test's own callers (make test) and the benchmark
     targets, which CI and `make bench` run. Fashion-MNIST training runs one epoch
-    instead of the README's ten when the data are installed, and is skipped when not.
+    instead of the README's ten when the data are installed, and is skipped when not;
+    the full history lab (`make history` in CI) runs here as one quick milestone.
     """
     from rosenblatt.data.idx import DEBIAN_FASHION_MNIST
 
@@ -84,6 +95,8 @@ def test_every_shell_line_runs_and_prints_what_the_readme_shows(tmp_path) -> Non
                 if not fashion:
                     continue
                 command = command.replace("--epochs 10", "--epochs 1")
+            if command == "rosenblatt history":
+                command = "rosenblatt history 1943 --quick"
             previous = _run(command, tmp_path)
             assert previous.returncode == 0, f"{command}\n{previous.stderr[-2000:]}"
             ran += 1

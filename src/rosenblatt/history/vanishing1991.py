@@ -32,11 +32,10 @@ RULE = (
 
 def run(quick: bool = False, seed: int = 0) -> Milestone:
     """Train the deep sigmoid network, probing its per-layer gradients as it goes."""
-    epochs = 20 if quick else 60
+    epochs = _deep.EPOCHS[quick]
     data = _deep.digits(seed)
     runs = _deep.rate_sweep("logistic", epochs, seed, data)
-    best_rate = max(runs, key=lambda r: runs[r][2])
-    clf, probe, accuracy = runs[best_rate]
+    best_rate, clf, probe, accuracy = _deep.best_of(runs)
     at_init = probe.norms[0]
     slopes = _deep.sigmoid_slopes(probe.start, data[0])
     initial = [W for W, _ in probe.start]

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from rosenblatt import plot
+from rosenblatt.history.mcp1943 import XOR_NAMES
 from rosenblatt.history.milestone import Check, Milestone
 from rosenblatt.perceptron import Perceptron
 
@@ -129,10 +130,7 @@ def _figure(traced: Perceptron) -> Any:
                     alpha=0.2 + 0.6 * i / 12, linewidth=1)  # fmt: skip
         elif abs(w1) > 1e-12:
             ax.axvline(-b / w1, color=plot.PALETTE[0], alpha=0.2 + 0.6 * i / 12)
-    on = Y_XOR == 1
-    ax.scatter(*X_XOR[on].T, s=90, color=plot.PALETTE[2], label="XOR = 1", zorder=3)
-    ax.scatter(*X_XOR[~on].T, s=90, marker="s", color=plot.PALETTE[1],
-               label="XOR = 0", zorder=3)  # fmt: skip
+    plot.class_points(ax, X_XOR, Y_XOR, XOR_NAMES, size=90, zorder=3)
     ax.set_xlim(-0.5, 1.5)
     ax.set_ylim(-0.5, 1.5)
     ax.set_xlabel("input $x_1$")
