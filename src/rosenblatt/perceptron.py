@@ -67,6 +67,11 @@ Array = np.ndarray[Any, np.dtype[Any]]
 # enough to amortise Python's per-step cost, small enough that the score updates after
 # each mistake stay cheap while mistakes are frequent.
 _BLOCK = 64
+# Work per epoch (samples x units x inputs) from which the compiled loop
+# (kernels.perceptron.online_epoch) takes over from the block algorithm; below it a
+# fit is too small to repay the kernel's first-call cost (compiling, or loading it
+# from the cache).
+_KERNEL_WORK = 20_000
 
 
 def _augment(X: Any, constant: float) -> Any:
@@ -653,6 +658,16 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         zero_is_wrong = self.zero_score == "mistake"
         watch_loss = self.tol is not None and not self.pocket
         sparse = scipy.sparse.issparse(Xa)
+        if not notify and not sparse and Xa.size * len(W) >= _KERNEL_WORK:
+            from rosenblatt.kernels.perceptron import online_epoch
+
+            online_epoch(
+                Xa, d, np.empty((0, 0)) if weights is None else weights, W, order,
+                active, float(self.eta0), float(self.power_t), not constant,
+                int(self.t_), self._negative < 0, zero_is_wrong, mistakes, loss,
+            )  # fmt: skip
+            self.t_ += len(order)
+            return mistakes, loss
         for start in range(0, len(order), _BLOCK):
             rows = order[start : start + _BLOCK]
             Xb, db = Xa[rows], d[rows]
