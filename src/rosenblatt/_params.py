@@ -71,8 +71,13 @@ class Options:
     def __str__(self) -> str:
         if set(self.values) <= {True, False}:
             return "an instance of 'bool'"
-        shown = ", ".join(repr(v) for v in self.values if v is not None)
-        text = f"a str among {{{shown}}}"
+        given = [v for v in self.values if v is not None]
+        if not given:
+            return "None"
+        kind = (
+            type(given[0]).__name__ if len({type(v) for v in given}) == 1 else "value"
+        )
+        text = f"a {kind} among {{{', '.join(repr(v) for v in given)}}}"
         return text + (" or None" if None in self.values else "")
 
 

@@ -20,8 +20,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from rosenblatt import optim
+from rosenblatt.backend import blas_threads
 from rosenblatt.tensor import Tensor
 from rosenblatt.train import Callback, DivergenceError, LossFn, Trainer
+from rosenblatt.train.loop import largest_product
 
 __all__ = [
     "NON_FINITE",
@@ -258,6 +260,7 @@ def fit_stochastic(
         callbacks=[book, *(est.callbacks or [])],
         verbose=0,
         divergence=est.divergence,
+        threads=est.threads,
     )
     try:
         trainer.fit(
@@ -318,7 +321,8 @@ def fit_lbfgs(
         value.backward()
         return value
 
-    est.loss_ = optimizer.step(closure)
+    with blas_threads(largest_product(est.module_, X.shape[0]), est.threads):
+        est.loss_ = optimizer.step(closure)
     est.n_iter_ = min(optimizer.n_iter, est.max_iter)
     if not optimizer.converged:
         warnings.warn(

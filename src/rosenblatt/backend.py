@@ -6,10 +6,12 @@ GPU array module with NumPy's API (CuPy) can later be swapped in at this one spo
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import platform
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -21,6 +23,7 @@ __all__ = [
     "DTypeLike",
     "as_array",
     "as_sparse_rows",
+    "blas_threads",
     "expit",
     "get_default_dtype",
     "is_sparse",
@@ -122,6 +125,42 @@ def expit(x: Array) -> Array:
         _expit = scipy_expit
     y: Array = _expit(x)
     return y
+
+
+# A step whose largest matrix product has fewer multiply-adds than this runs BLAS on
+# one thread: splitting a small product costs more in meeting than it saves, and when
+# the other core is busy the second thread waits for it (digits' MLPClassifier took
+# 0.9-8.6 s with two threads and a busy machine, 0.24 s with one).
+SMALL_PRODUCT = 1 << 22
+_THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+)
+
+
+@contextlib.contextmanager
+def blas_threads(largest_product: int, threads: int | None = None) -> Iterator[None]:
+    """BLAS's thread count inside the block, put back after it.
+
+    ``threads`` when given; otherwise one thread when ``largest_product`` (the
+    multiply-adds of a step's largest matrix product) is below ``SMALL_PRODUCT`` and
+    the environment sets no thread count (``OMP_NUM_THREADS`` and the like); otherwise
+    BLAS as it is. The limit is process-wide while the block runs (threadpoolctl).
+    """
+    if threads is None and (
+        largest_product >= SMALL_PRODUCT
+        or any(os.environ.get(name) for name in _THREAD_VARIABLES)
+    ):
+        yield
+        return
+    if threads is not None and (not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads: expected a positive int or None, got {threads!r}")
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    with threadpool_limits(limits=threads or 1, user_api="blas"):
+        yield
 
 
 def resolve_rng(rng: np.random.Generator | int | None) -> np.random.Generator:

@@ -146,6 +146,11 @@ def _parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=0, help="seed for split, weights, order"
     )
     train.add_argument(
+        "--threads",
+        type=int,
+        help="BLAS threads while training (default: one for small networks)",
+    )
+    train.add_argument(
         "--out", type=Path, help="write model, history, figures, report here"
     )
     train.add_argument(
@@ -454,6 +459,7 @@ _MODEL_FLAGS = {
     "solver": ("mlp",),
     "batch_size": ("mlp", "cnn"),
     "dropout": ("mlp", "cnn"),
+    "threads": ("mlp", "cnn"),
 }
 
 
@@ -498,6 +504,7 @@ def _estimator(args: argparse.Namespace, data: Any) -> Any:
             dropout=args.dropout,
             batch_size=args.batch_size or 128,
             learning_rate_init=1e-3 if lr is None else lr,
+            threads=args.threads,
         )
     from rosenblatt.mlp import MLPClassifier, MLPRegressor
 
@@ -510,6 +517,7 @@ def _estimator(args: argparse.Namespace, data: Any) -> Any:
         learning_rate_init=2e-3 if lr is None else lr,
         dropout=args.dropout or 0.0,
         divergence=100.0,  # stop a run whose loss explodes, as the CNN's fit loop does
+        threads=args.threads,
     )
     if data.task == "regression":
         return MLPRegressor(**params)

@@ -99,6 +99,8 @@ class CNNClassifier(
         Called by the fit loop.
     dtype : {'float32', 'float64'}, default='float32'
         The dtype of the network and the arithmetic.
+    threads : int or None, default=None
+        BLAS threads while fitting (None: BLAS's own count; convolutions are large).
 
     Attributes
     ----------
@@ -142,6 +144,7 @@ class CNNClassifier(
         "verbose": [Options((True, False)), Interval(int, 0, None)],
         "callbacks": [list, tuple, Options((None,))],
         "dtype": [Options(("float32", "float64"))],
+        "threads": [Interval(int, 1, None), Options((None,))],
     }
 
     def __init__(
@@ -157,6 +160,7 @@ class CNNClassifier(
         verbose: bool = False,
         callbacks: Any = None,
         dtype: str = "float32",
+        threads: int | None = None,
     ) -> None:
         self.architecture = architecture
         self.image_shape = image_shape
@@ -168,6 +172,7 @@ class CNNClassifier(
         self.verbose = verbose
         self.callbacks = callbacks
         self.dtype = dtype
+        self.threads = threads
 
     image_shape_: tuple[int, int, int]
 
@@ -293,6 +298,7 @@ class CNNClassifier(
             metrics=["accuracy"],
             callbacks=list(self.callbacks or []),
             verbose=1 if self.verbose else 0,
+            threads=self.threads,
         )
         validation = None
         if validation_data is not None:

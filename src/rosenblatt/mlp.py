@@ -107,6 +107,7 @@ class _BaseMLP(
         "callbacks": [list, tuple, Options((None,))],
         "divergence": [Interval(float, 1, None, closed="neither"), Options((None,))],
         "dtype": [Options((None, "float32", "float64", np.float32, np.float64))],
+        "threads": [Interval(int, 1, None), Options((None,))],
     }
 
     # --- the network ---
@@ -519,6 +520,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         non-finite loss stops training.
     dtype : {None, 'float32', 'float64'}, default=None
         Train in this dtype whatever X is (None: follow X, as scikit-learn).
+    threads : int or None, default=None
+        BLAS threads while fitting; None: one for small networks (their products are
+        too small to share), BLAS's own count for large ones or when the environment
+        sets one (``OMP_NUM_THREADS`` ...).
 
     Attributes
     ----------
@@ -581,6 +586,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         callbacks: Any = None,
         divergence: float | None = None,
         dtype: Any = None,
+        threads: int | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -610,6 +616,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         self.callbacks = callbacks
         self.divergence = divergence
         self.dtype = dtype
+        self.threads = threads
 
     @available_if(_BaseMLP._check_solver)  # type: ignore[untyped-decorator]
     def partial_fit(
@@ -745,6 +752,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
         callbacks: Any = None,
         divergence: float | None = None,
         dtype: Any = None,
+        threads: int | None = None,
     ) -> None:
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -774,6 +782,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
         self.callbacks = callbacks
         self.divergence = divergence
         self.dtype = dtype
+        self.threads = threads
 
     @available_if(_BaseMLP._check_solver)  # type: ignore[untyped-decorator]
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:

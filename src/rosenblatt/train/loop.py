@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rosenblatt.backend import (
+    SMALL_PRODUCT,
     Array,
     ArrayLike,
     as_sparse_rows,
+    blas_threads,
     is_sparse,
     resolve_rng,
     xp,
 )
-from rosenblatt.nn import Module
+from rosenblatt.nn import Conv2d, Linear, Module
 from rosenblatt.optim import Optimizer
 from rosenblatt.tensor import Tensor, no_grad
 from rosenblatt.train.callbacks import Callback, Logs, ProgressBar
@@ -169,6 +171,23 @@ class DivergenceError(FloatingPointError):
         self.exploded = exploded
 
 
+def largest_product(model: Module, batch_size: int) -> int:
+    """The multiply-adds of a step's largest matrix product, for BLAS's thread count.
+
+    batch x in x out for each Linear layer. A network with convolutions counts as
+    large: their products grow with the images, which the parameters do not show.
+    """
+    largest = 0
+    for module in model.modules():
+        if isinstance(module, Conv2d):
+            return SMALL_PRODUCT
+        if isinstance(module, Linear):
+            largest = max(
+                largest, batch_size * module.in_features * module.out_features
+            )
+    return largest
+
+
 class Trainer:
     """Trains ``model`` by mini-batch gradient descent; ``fit`` is the usual entry point.
 
@@ -193,8 +212,10 @@ class Trainer:
         callbacks: Sequence[Callback] = (),
         verbose: int = 1,
         divergence: float | None = 100.0,
+        threads: int | None = None,
     ) -> None:
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
+        self.threads = threads
         if divergence is not None and not divergence > 1:
             raise ValueError(
                 f"Trainer: expected divergence > 1 or None, got {divergence}"
@@ -272,6 +293,29 @@ class Trainer:
         if resume_from is not None:
             start, past = load_checkpoint(resume_from, self, generator)
             history = History({k: list(v) for k, v in past.items()}, list(range(start)))
+        with blas_threads(largest_product(self.model, batch_size), self.threads):
+            self._epochs(
+                history, start, (inputs, targets, weights), n, batch_size, generator,
+                shuffle, sampler, validation_data, checkpoint, checkpoint_every,
+            )  # fmt: skip
+        return history
+
+    def _epochs(
+        self,
+        history: History,
+        start: int,
+        data: _Batchable,
+        n: int,
+        batch_size: int,
+        generator: np.random.Generator,
+        shuffle: bool,
+        sampler: Sampler | None,
+        validation_data: tuple[ArrayLike, ArrayLike] | None,
+        checkpoint: str | os.PathLike[str] | None,
+        checkpoint_every: int,
+    ) -> None:
+        """The epochs from ``start``: batches, validation, callbacks, checkpoints."""
+        epochs = self.epochs
         self._call("on_train_begin", {})
         for epoch in range(start, epochs):
             self._call("on_epoch_begin", epoch, {})
@@ -279,7 +323,7 @@ class Trainer:
                 order = sampler(n)
             else:
                 order = generator.permutation(n) if shuffle else xp.arange(n)
-            logs = self._run_epoch((inputs, targets, weights), order, batch_size, epoch)
+            logs = self._run_epoch(data, order, batch_size, epoch)
             if validation_data is not None:
                 val = evaluate(
                     self.model,
@@ -298,7 +342,6 @@ class Trainer:
             if self.stop_training:
                 break
         self._call("on_train_end", {})
-        return history
 
     def _run_epoch(
         self, data: _Batchable, order: Array, batch_size: int, epoch: int

@@ -108,7 +108,14 @@ def test_loss_and_gradients_equal_scikit_learn_for_identical_weights(
                 k: v
                 for k, v in ours.get_params().items()
                 if k
-                not in ("dropout", "class_weight", "callbacks", "divergence", "dtype")
+                not in (
+                    "dropout",
+                    "class_weight",
+                    "callbacks",
+                    "divergence",
+                    "dtype",
+                    "threads",
+                )
             }
         ).fit,
         X,
@@ -660,3 +667,13 @@ def test_an_exploding_loss_is_an_error_that_says_where() -> None:
         clf.fit(X_IRIS, Y_IRIS)
     # without the extra, scikit-learn's behaviour: only a NaN loss would stop it
     quiet(MLPClassifier((8,), **params).fit, X_IRIS, Y_IRIS)
+
+
+def test_threads_is_checked_and_kept_in_model_files(tmp_path) -> None:
+    with pytest.raises(InvalidParameterError, match=r"'threads' parameter .* or None"):
+        MLPClassifier(threads=0).fit(X_IRIS, Y_IRIS)
+    clf = quiet(
+        MLPClassifier((4,), max_iter=2, threads=1, random_state=0).fit, X_IRIS, Y_IRIS
+    )
+    clf.save(tmp_path / "m.safetensors")
+    assert MLPClassifier.load(tmp_path / "m.safetensors").threads == 1

@@ -63,3 +63,39 @@ def test_the_engine_imports_without_scipy() -> None:
         "assert 'scipy' not in sys.modules, 'scipy was imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --- BLAS's thread count while fitting ---
+
+
+def _blas_threads() -> int:
+    from threadpoolctl import threadpool_info
+
+    return max(
+        pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"
+    )
+
+
+def test_small_products_run_blas_on_one_thread_and_large_ones_as_they_are(
+    monkeypatch,
+) -> None:
+    from threadpoolctl import threadpool_limits
+
+    from rosenblatt.backend import SMALL_PRODUCT, blas_threads
+
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    with threadpool_limits(limits=2, user_api="blas"):
+        with blas_threads(SMALL_PRODUCT - 1):
+            assert _blas_threads() == 1
+        assert _blas_threads() == 2  # put back
+        with blas_threads(SMALL_PRODUCT):
+            assert _blas_threads() == 2
+        with blas_threads(10, threads=2):  # the user's choice wins
+            assert _blas_threads() == 2
+        monkeypatch.setenv("OMP_NUM_THREADS", "2")
+        with blas_threads(10):  # so does the environment's
+            assert _blas_threads() == 2
+    with pytest.raises(ValueError, match="threads: expected a positive int"):
+        with blas_threads(10, threads=0):
+            pass

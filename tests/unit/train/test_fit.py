@@ -389,3 +389,43 @@ def test_accuracy_reads_one_column_of_logits_by_default() -> None:
     assert Accuracy(threshold=0.5)(1 / (1 + np.exp(-logits)), targets) == 0.75
     # the old default (0.5 on logits) called the 0.3 logit, p = 0.57, class 0
     assert Accuracy(threshold=0.5)(logits, targets) == 0.5
+
+
+def test_the_fit_loop_runs_small_networks_on_one_blas_thread(monkeypatch) -> None:
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from rosenblatt.train import Callback, Trainer
+    from rosenblatt.train.loop import largest_product
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    seen = []
+
+    class Threads(Callback):
+        def on_epoch_end(self, epoch, logs) -> None:
+            seen.append(
+                max(
+                    p["num_threads"]
+                    for p in threadpool_info()
+                    if p["user_api"] == "blas"
+                )
+            )
+
+    net = nn.build_mlp([4, 8, 3], rng=0)
+    assert largest_product(net, 32) == 32 * 4 * 8
+    assert largest_product(nn.Sequential(nn.Conv2d(1, 2, 3, rng=0)), 1) >= 1 << 22
+    X, y = np.random.default_rng(0).random((64, 4)), np.arange(64) % 3
+    with threadpool_limits(limits=2, user_api="blas"):
+        opt = optim.SGD(net.parameters(), lr=0.1)
+        Trainer(
+            net, nn.functional.cross_entropy, opt, callbacks=[Threads()], verbose=0
+        ).fit(X, y, epochs=1)
+        Trainer(
+            net,
+            nn.functional.cross_entropy,
+            opt,
+            callbacks=[Threads()],
+            verbose=0,
+            threads=2,
+        ).fit(X, y, epochs=1)
+    assert seen == [1, 2]
