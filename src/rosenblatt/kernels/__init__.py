@@ -37,14 +37,13 @@ class Kernel:
                 if self._compiled is None:
                     import numba
 
+                    # NumPy's error model: x / 0 is inf, not a ZeroDivisionError,
+                    # so a loop that divides has no branch and can vectorise
+                    options = {"fastmath": self._fastmath, "error_model": "numpy"}
                     try:
-                        compiled = numba.njit(cache=True, fastmath=self._fastmath)(
-                            self.py_func
-                        )
+                        compiled = numba.njit(cache=True, **options)(self.py_func)
                     except RuntimeError:  # no writable cache location: compile anyway
-                        compiled = numba.njit(cache=False, fastmath=self._fastmath)(
-                            self.py_func
-                        )
+                        compiled = numba.njit(cache=False, **options)(self.py_func)
                     self._compiled = compiled
         return self._compiled
 

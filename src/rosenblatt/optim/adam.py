@@ -57,6 +57,10 @@ class Adam(Optimizer):
 
     def _update(self, param: Tensor, grad: Array, state: dict[str, Any]) -> None:
         b1, b2 = self.betas
+        flat = self._flat_for_kernel(param, grad)
+        if flat is not None:
+            self._compiled_step(param.data, *flat, state)
+            return
         if self.weight_decay:
             if self.decoupled:
                 param.data *= 1 - self.lr * self.weight_decay
@@ -92,6 +96,30 @@ class Adam(Optimizer):
         xp.divide(m, tmp, out=tmp)
         tmp *= step_size
         param.data -= tmp
+
+    def _compiled_step(
+        self, data: Array, w: Array, g: Array, state: dict[str, Any]
+    ) -> None:
+        """The same step in one pass (``kernels.optim.adam_step``), the same bits."""
+        from rosenblatt.kernels.optim import adam_step
+
+        b1, b2 = self.betas
+        state["step"] = int(state.get("step", 0)) + 1
+        t = state["step"]
+        m = self._buffer(state, "exp_avg", data).reshape(-1)
+        v = self._buffer(state, "exp_avg_sq", data).reshape(-1)
+        if self.weight_decay and self.decoupled:
+            w *= 1 - self.lr * self.weight_decay
+        decay = 0.0 if self.decoupled else self.weight_decay
+        if self.eps_placement == "corrected":
+            scale, step_size = 1 / math.sqrt(1 - b2**t), self.lr / (1 - b1**t)
+        else:
+            scale, step_size = 1.0, self.lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+        kind = w.dtype.type
+        adam_step(
+            w, g, m, v, kind(b1), kind(1 - b1), kind(b2), kind(1 - b2), kind(decay),
+            kind(scale), kind(self.eps), kind(step_size),
+        )  # fmt: skip
 
 
 class AdamW(Adam):

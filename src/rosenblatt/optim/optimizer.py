@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from rosenblatt.backend import Array, xp
 from rosenblatt.tensor import Tensor
 
-__all__ = ["Optimizer"]
+__all__ = ["KERNEL_SIZE", "Optimizer"]
+
+KERNEL_SIZE = 4096  # parameters of this many entries or more take a compiled update
 
 
 class Optimizer:
@@ -76,6 +80,26 @@ class Optimizer:
 
     def _update(self, param: Tensor, grad: Array, state: dict[str, Any]) -> None:
         raise NotImplementedError
+
+    @staticmethod
+    def _flat_for_kernel(param: Tensor, grad: Array) -> tuple[Array, Array] | None:
+        """``param.data`` and ``grad`` as flat views for a compiled update, or None.
+
+        Only large contiguous NumPy parameters with a gradient of their dtype: from
+        ``KERNEL_SIZE`` entries a one-pass kernel beats NumPy's pass per operation
+        (Adam on 200,704 float32 weights: 141 us against about 500 us), and smaller
+        networks (XOR's) never pay for compiling one.
+        """
+        w = param.data
+        if (
+            w.size < KERNEL_SIZE
+            or not isinstance(w, np.ndarray)
+            or not isinstance(grad, np.ndarray)
+            or grad.dtype != w.dtype
+            or not (w.flags.c_contiguous and grad.flags.c_contiguous)
+        ):
+            return None
+        return w.reshape(-1), grad.reshape(-1)
 
     def _buffer(self, state: dict[str, Any], name: str, like: Array) -> Array:
         """A zero-initialised per-parameter buffer, created on first use."""

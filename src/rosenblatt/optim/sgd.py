@@ -59,6 +59,18 @@ class SGD(Optimizer):
         self.lr_in_momentum = lr_in_momentum
 
     def _update(self, param: Tensor, grad: Array, state: dict[str, Any]) -> None:
+        flat = self._flat_for_kernel(param, grad) if self.momentum else None
+        if flat is not None:
+            from rosenblatt.kernels.optim import sgd_step
+
+            first = "momentum_buffer" not in state
+            buf = self._buffer(state, "momentum_buffer", param.data).reshape(-1)
+            kind = param.data.dtype.type
+            sgd_step(
+                *flat, buf, kind(self.lr), kind(self.momentum), kind(self.weight_decay),
+                self.nesterov, self.lr_in_momentum, first,
+            )  # fmt: skip
+            return
         if self.weight_decay:
             grad = grad + self.weight_decay * param.data
         if not self.momentum:

@@ -10,9 +10,11 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
+import rosenblatt.optim.optimizer as optimizer_module
 import rosenblatt.perceptron as perceptron_module
-from rosenblatt import Perceptron
+from rosenblatt import Perceptron, nn, optim
 from rosenblatt.kernels import Kernel, kernel
+from rosenblatt.kernels.optim import adam_step, sgd_step
 from rosenblatt.kernels.perceptron import online_epoch
 
 X_DIGITS, Y_DIGITS = load_digits(return_X_y=True)
@@ -126,3 +128,77 @@ def test_a_kernel_compiles_without_a_cache_where_none_can_be_written(
     assert isinstance(twice, Kernel) and twice.__doc__ == "2 x."
     assert twice(3.5) == 7.0 and twice.py_func(3.5) == 7.0
     assert asked == [True, False]
+
+
+# --- the optimisers' one-pass updates ---
+
+OPTIMISERS = [
+    (optim.Adam, {}),
+    (optim.Adam, {"weight_decay": 0.01}),
+    (optim.Adam, {"eps_placement": "raw"}),
+    (optim.AdamW, {}),
+    (optim.SGD, {"momentum": 0.9}),
+    (optim.SGD, {"momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
+    (optim.SGD, {"momentum": 0.9, "lr_in_momentum": True}),
+    (optim.SGD, {"momentum": 0.9, "nesterov": True, "lr_in_momentum": True}),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("cls", "params"), OPTIMISERS)
+def test_an_optimiser_s_compiled_update_gives_numpy_s_bits(
+    cls, params, dtype, monkeypatch
+) -> None:
+    results = []
+    for size in (10**12, 1):  # NumPy's passes, then the kernel
+        monkeypatch.setattr(optimizer_module, "KERNEL_SIZE", size)
+        rng = np.random.default_rng(0)
+        p = nn.Parameter(rng.normal(size=(60, 70)).astype(dtype))
+        opt = cls([p], lr=0.01, **params)
+        for _ in range(4):
+            p.grad = rng.normal(size=p.shape).astype(dtype)
+            opt.step()
+        results.append((p.data.copy(), opt.state_dict()))
+    (w0, s0), (w1, s1) = results
+    assert w1.dtype == dtype
+    np.testing.assert_array_equal(w0, w1)
+    for a, b in zip(s0["state"], s1["state"], strict=True):
+        assert a.keys() == b.keys()
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_optimiser_kernels_equal_their_python_loops(dtype) -> None:
+    k = dtype
+
+    def arrays():
+        g = np.random.default_rng(2)
+        return [g.normal(size=50).astype(dtype) for _ in range(4)]
+
+    for fn, scalars in (
+        (
+            adam_step,
+            (k(0.9), k(0.1), k(0.999), k(0.001), k(0.01), k(3.0), k(1e-8), k(0.1)),
+        ),
+        (
+            adam_step,
+            (k(0.9), k(0.1), k(0.999), k(0.001), k(0), k(1.0), k(1e-8), k(0.1)),
+        ),
+    ):
+        w0, g0, m0, v0 = arrays()
+        w1, g1, m1, v1 = arrays()
+        v0, v1 = np.abs(v0), np.abs(v1)
+        fn.py_func(w0, g0, m0, v0, *scalars)
+        fn(w1, g1, m1, v1, *scalars)
+        for a, b in ((w0, w1), (m0, m1), (v0, v1)):
+            np.testing.assert_array_equal(a, b)
+    for nesterov in (False, True):
+        for in_momentum in (False, True):
+            for first in (False, True):
+                (w0, g0, b0, _), (w1, g1, b1, _) = arrays(), arrays()
+                flags = (nesterov, in_momentum, first)
+                sgd_step.py_func(w0, g0, b0, k(0.1), k(0.9), k(0.01), *flags)
+                sgd_step(w1, g1, b1, k(0.1), k(0.9), k(0.01), *flags)
+                np.testing.assert_array_equal(w0, w1)
+                np.testing.assert_array_equal(b0, b1)
