@@ -10,10 +10,12 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
+import rosenblatt.ops.conv as conv_ops
 import rosenblatt.optim.optimizer as optimizer_module
 import rosenblatt.perceptron as perceptron_module
-from rosenblatt import Perceptron, nn, optim
+from rosenblatt import Perceptron, Tensor, nn, optim
 from rosenblatt.kernels import Kernel, kernel
+from rosenblatt.kernels.conv import col2im, column_spans
 from rosenblatt.kernels.optim import adam_step, sgd_step
 from rosenblatt.kernels.perceptron import online_epoch
 
@@ -202,3 +204,66 @@ def test_optimiser_kernels_equal_their_python_loops(dtype) -> None:
                 sgd_step(w1, g1, b1, k(0.1), k(0.9), k(0.01), *flags)
                 np.testing.assert_array_equal(w0, w1)
                 np.testing.assert_array_equal(b0, b1)
+
+
+# --- the convolution's data movement ---
+
+GEOMETRIES = [
+    # (N, C, H, W), kernel, stride, padding, dilation
+    ((2, 3, 7, 6), (3, 2), (1, 2), (1, 0), (1, 1)),
+    ((3, 2, 9, 9), (3, 3), (2, 2), (2, 1), (2, 1)),
+    ((2, 1, 8, 8), (5, 5), (1, 1), (2, 2), (1, 1)),
+    ((1, 2, 5, 5), (5, 5), (1, 1), (0, 0), (1, 1)),
+]
+
+
+@pytest.mark.parametrize(("shape", "k", "s", "p", "d"), GEOMETRIES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv2d_gives_the_same_bits_with_the_compiled_data_movement(
+    shape, k, s, p, d, dtype, monkeypatch
+) -> None:
+    rng = np.random.default_rng(0)
+    x0 = rng.normal(size=shape).astype(dtype)
+    w0 = rng.normal(size=(4, shape[1], *k)).astype(dtype)
+    results = []
+    for threshold in (1 << 60, 0):  # NumPy's slices, then the kernels
+        monkeypatch.setattr(conv_ops, "KERNEL_COLUMNS", threshold)
+        x, w = (
+            Tensor(x0.copy(), requires_grad=True),
+            Tensor(w0.copy(), requires_grad=True),
+        )
+        y = nn.functional.conv2d(x, w, stride=s, padding=p, dilation=d)
+        (y * y).sum().backward()
+        results.append((y.data, x.grad, w.grad))
+    for a, b in zip(*results, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def _unfold(x, k, s, p, d, out):
+    """im2col by its definition, one number at a time (the kernel's adjoint)."""
+    n, c, h, w = x.shape
+    cols = np.zeros((c, *k, n, *out))
+    for ci, i, j, b, y, q in np.ndindex(cols.shape):
+        row, col = y * s[0] + i * d[0] - p[0], q * s[1] + j * d[1] - p[1]
+        if 0 <= row < h and 0 <= col < w:
+            cols[ci, i, j, b, y, q] = x[b, ci, row, col]
+    return cols
+
+
+@pytest.mark.parametrize(("shape", "k", "s", "p", "d"), GEOMETRIES)
+def test_col2im_equals_its_python_loop_and_is_im2col_s_adjoint(
+    shape, k, s, p, d
+) -> None:
+    out = tuple(
+        (shape[2 + a] + 2 * p[a] - d[a] * (k[a] - 1) - 1) // s[a] + 1 for a in (0, 1)
+    )
+    geometry = np.array([*k, *s, *p, *d, *out], dtype=np.int64)
+    spans = column_spans(shape[3], k[1], s[1], p[1], d[1], out[1])
+    cols = np.random.default_rng(2).normal(size=(shape[1], *k, shape[0], *out))
+    back = [np.zeros(shape) for _ in range(2)]
+    col2im.py_func(cols, geometry, spans, back[0])
+    col2im(cols, geometry, spans, back[1])
+    np.testing.assert_array_equal(back[0], back[1])
+    x = np.random.default_rng(1).normal(size=shape)
+    # the adjoint: <im2col(x), c> = <x, col2im(c)>
+    assert np.isclose((_unfold(x, k, s, p, d, out) * cols).sum(), (x * back[1]).sum())
