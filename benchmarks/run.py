@@ -9,6 +9,7 @@ Sections (run in this order; each is a module here with a ``section()`` function
   perceptron  workload 4: Perceptron fit against scikit-learn's
   estimators  workload 5: MLPClassifier fit against scikit-learn's
   rbm         workload 8: BernoulliRBM fit against scikit-learn's
+  startup     workload 9: import time and the first fit in a fresh process
   inference   workload 6: inference throughput against PyTorch
   memory      peak RSS of the Fashion-MNIST MLP fit, one process per contender
   fashion     accuracy of full training runs on Fashion-MNIST (about 40 minutes)
@@ -48,6 +49,7 @@ import mlp_epoch
 import perceptron
 import rbm
 import rosenblatt
+import startup
 import xor
 from common import HERE, table
 
@@ -58,6 +60,7 @@ SECTIONS = {
     "perceptron": perceptron.section,
     "estimators": estimators.section,
     "rbm": rbm.section,
+    "startup": startup.section,
     "inference": inference.section,
     "memory": memory.section,
     "fashion": fashion_results.section,

@@ -1,4 +1,4 @@
-"""The optimisers' updates as one pass over each parameter: Adam's step and SGD's.
+"""The optimisers' updates as one pass over each parameter: Adam, SGD and RMSprop.
 
 NumPy updates a parameter in one pass per operation (ten for Adam), each reading and
 writing the whole array; a kernel reads and writes each array once. Every operation
@@ -15,7 +15,7 @@ import numpy as np
 
 from rosenblatt.kernels import kernel
 
-__all__ = ["adam_step", "sgd_step"]
+__all__ = ["adam_step", "rmsprop_step", "sgd_step"]
 
 
 @kernel()
@@ -82,3 +82,41 @@ def sgd_step(
         else:
             buf[i] = grad if first else buf[i] * momentum + grad
             w[i] -= lr * (grad + momentum * buf[i] if nesterov else buf[i])
+
+
+@kernel()
+def rmsprop_step(
+    w: Any,
+    g: Any,
+    v: Any,
+    mean: Any,
+    buf: Any,
+    alpha: Any,
+    c: Any,
+    eps: Any,
+    lr: Any,
+    momentum: Any,
+    decay: Any,
+    centered: bool,
+    with_momentum: bool,
+) -> None:
+    """One RMSprop step on the flat arrays w, v (and mean, buf when used), in place.
+
+    g <- g + decay w (skipped for decay = 0); v <- alpha v + c g^2 (c = 1 - alpha);
+    with ``centered``, mean <- alpha mean + c g and d = sqrt(v - mean^2) + eps, else
+    d = sqrt(v) + eps; with momentum, buf <- momentum buf + g / d and w <- w - lr buf,
+    else w <- w - lr (g / d).
+    """
+    for i in range(w.shape[0]):
+        grad = g[i] + decay * w[i] if decay != 0 else g[i]
+        v[i] = v[i] * alpha + c * (grad * grad)
+        if centered:
+            mean[i] = mean[i] * alpha + c * grad
+            denom = np.sqrt(v[i] - mean[i] * mean[i]) + eps
+        else:
+            denom = np.sqrt(v[i]) + eps
+        if with_momentum:
+            buf[i] = buf[i] * momentum + grad / denom
+            w[i] -= lr * buf[i]
+        else:
+            w[i] -= lr * (grad / denom)

@@ -38,6 +38,22 @@ class RMSprop(Optimizer):
         self.momentum, self.centered = momentum, centered
 
     def _update(self, param: Tensor, grad: Array, state: dict[str, Any]) -> None:
+        flat = self._flat_for_kernel(param, grad)
+        if flat is not None:
+            from rosenblatt.kernels.optim import rmsprop_step
+
+            kind, data = param.data.dtype.type, param.data
+            v = self._buffer(state, "square_avg", data).reshape(-1)
+            mean = self._buffer(state, "grad_avg", data) if self.centered else data
+            buf = (
+                self._buffer(state, "momentum_buffer", data) if self.momentum else data
+            )
+            rmsprop_step(
+                *flat, v, mean.reshape(-1), buf.reshape(-1), kind(self.alpha),
+                kind(1 - self.alpha), kind(self.eps), kind(self.lr), kind(self.momentum),
+                kind(self.weight_decay), self.centered, bool(self.momentum),
+            )  # fmt: skip
+            return
         if self.weight_decay:
             grad = grad + self.weight_decay * param.data
         v = self._buffer(state, "square_avg", param.data)

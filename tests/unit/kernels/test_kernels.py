@@ -143,6 +143,9 @@ OPTIMISERS = [
     (optim.SGD, {"momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
     (optim.SGD, {"momentum": 0.9, "lr_in_momentum": True}),
     (optim.SGD, {"momentum": 0.9, "nesterov": True, "lr_in_momentum": True}),
+    (optim.RMSprop, {}),
+    (optim.RMSprop, {"centered": True, "momentum": 0.9, "weight_decay": 0.01}),
+    (optim.RMSprop, {"momentum": 0.5}),
 ]
 
 
