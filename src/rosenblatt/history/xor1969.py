@@ -143,6 +143,8 @@ def _figure(traced: Perceptron) -> Any:
     ax.set_ylim(0, 4.2)
     ax.set_xlabel("epoch")
     ax.set_ylabel("mistakes in the epoch (of 4)")
-    ax.set_title("The mistakes never reach zero")
+    fewest = min(traced.errors_)
+    ax.set_title(f"Mistakes per epoch never fall below {fewest}" if fewest else
+                 "An epoch without mistakes")  # fmt: skip
     fig.suptitle("1969: no line separates XOR, so the perceptron never settles")
     return fig
