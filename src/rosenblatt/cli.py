@@ -1183,18 +1183,20 @@ def _history(args: argparse.Namespace) -> int:
             f"unknown milestone(s) {', '.join(unknown)}; choose from "
             f"{', '.join(history.MILESTONES)}"
         )
-    chosen = args.years or list(history.MILESTONES)
+    chosen = set(args.years or history.MILESTONES)
     with tqdm(total=len(chosen), unit="milestone", file=sys.stderr) as bar:
+        started: list[str] = []
 
-        def progress(year: str) -> None:
-            if bar.n or year != chosen[0]:
-                bar.update(1)
+        def progress(year: str) -> None:  # called as each milestone starts
+            if started:
+                bar.update(1)  # the previous one is done
+            started.append(year)
             bar.set_description(f"{year}: {history.MILESTONES[year][1]}")
 
         results = history.run(
             chosen, quick=args.quick, seed=args.seed, progress=progress
         )
-        bar.update(len(chosen) - bar.n)
+        bar.update(1)
     paths = report.write(results, args.out, quick=args.quick, seed=args.seed)
     if args.json:
         print(report.to_json(results, args.quick, args.seed))

@@ -19,7 +19,7 @@ from sklearn.model_selection import train_test_split
 from rosenblatt import nn
 from rosenblatt.mlp import MLPClassifier
 from rosenblatt.tensor import Tensor
-from rosenblatt.train import Callback
+from rosenblatt.train import Callback, predict
 
 DEPTH, WIDTH = 10, 32
 RATES = (0.1, 0.03, 0.01)
@@ -68,8 +68,6 @@ class GradientProbe(Callback):
         if epoch + 1 in self.epochs:
             self.norms[epoch + 1] = layer_gradient_norms(model, self.X, self.y)
         with np.errstate(all="ignore"):
-            from rosenblatt.train import predict
-
             self.accuracy.append(
                 float(np.mean(predict(model, self.X).argmax(1) == self.y))
             )

@@ -9,7 +9,6 @@ every check holds, not supported when one fails, not measured when one could not
 
 from __future__ import annotations
 
-import base64
 import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -94,8 +93,3 @@ def png(figure: Figure, dpi: int = 100) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
-
-
-def png_data_uri(figure: Figure) -> str:
-    """A figure as a data: URI, for an HTML page that needs no other file."""
-    return "data:image/png;base64," + base64.b64encode(png(figure)).decode("ascii")

@@ -7,6 +7,7 @@ beside it in ``figures/``; ``results.json`` holds every number, for other tools.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import html
 import json
@@ -16,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from rosenblatt.history.milestone import Milestone, png, png_data_uri
+from rosenblatt.history.milestone import Milestone, png
 
 __all__ = ["summary_rows", "to_json", "write"]
 
@@ -61,9 +62,17 @@ def write(
         "markdown": out / "report.md",
         "json": out / "results.json",
     }
+    # each figure rendered once, for both reports: (year, index) -> PNG bytes
+    images = {
+        (m.year, i): png(figure)
+        for m in results
+        for i, (_, figure) in enumerate(m.figures)
+    }
+    for (year, i), data in images.items():
+        (out / "figures" / f"{year}-{i + 1}.png").write_bytes(data)
     paths["json"].write_text(to_json(results, quick, seed) + "\n", encoding="utf-8")
-    paths["html"].write_text(_html(results, quick, seed), encoding="utf-8")
-    paths["markdown"].write_text(_markdown(results, out, quick, seed), encoding="utf-8")
+    paths["html"].write_text(_html(results, images, quick, seed), encoding="utf-8")
+    paths["markdown"].write_text(_markdown(results, quick, seed), encoding="utf-8")
     return paths
 
 
@@ -71,7 +80,7 @@ def _mode(quick: bool, seed: int) -> str:
     return f"{'quick' if quick else 'full'} run, seed {seed}"
 
 
-def _markdown(results: Sequence[Milestone], out: Path, quick: bool, seed: int) -> str:
+def _markdown(results: Sequence[Milestone], quick: bool, seed: int) -> str:
     lines = [
         "# The history lab: the source text's claims, measured",
         "",
@@ -101,10 +110,8 @@ def _markdown(results: Sequence[Milestone], out: Path, quick: bool, seed: int) -
             ),
             "",
         ]
-        for i, (caption, figure) in enumerate(m.figures):
-            name = f"figures/{m.year}-{i + 1}.png"
-            (out / name).write_bytes(png(figure))
-            lines += [f"![{caption}]({name})", ""]
+        for i, (caption, _) in enumerate(m.figures):
+            lines += [f"![{caption}](figures/{m.year}-{i + 1}.png)", ""]
         lines += ["```python", m.code, "```", ""]
     return "\n".join(lines)
 
@@ -131,7 +138,12 @@ def _verdict_class(m: Milestone) -> str:
     ]
 
 
-def _html(results: Sequence[Milestone], quick: bool, seed: int) -> str:
+def _html(
+    results: Sequence[Milestone],
+    images: dict[tuple[str, int], bytes],
+    quick: bool,
+    seed: int,
+) -> str:
     e = html.escape
     rows = "".join(
         f'<tr><td><a href="#m{e(row[0])}">{e(row[0])}</a></td><td>{e(row[1])}</td>'
@@ -147,9 +159,10 @@ def _html(results: Sequence[Milestone], quick: bool, seed: int) -> str:
             for c in m.checks
         )
         figures = "".join(
-            f'<figure><img alt="{e(caption)}" src="{png_data_uri(figure)}">'
+            f'<figure><img alt="{e(caption)}" src="data:image/png;base64,'
+            f'{base64.b64encode(images[m.year, i]).decode("ascii")}">'
             f"<figcaption>{e(caption)}</figcaption></figure>"
-            for caption, figure in m.figures
+            for i, (caption, _) in enumerate(m.figures)
         )
         numbers = json.dumps(m.numbers, indent=2, default=_plain)
         sections.append(

@@ -66,10 +66,7 @@ class Adam(Optimizer):
                 param.data *= 1 - self.lr * self.weight_decay
             else:
                 grad = grad + self.weight_decay * param.data
-        state["step"] = (
-            int(state.get("step", 0)) + 1
-        )  # a Python int, also when restored
-        t = state["step"]
+        scale, step_size = self._corrections(state)
         m = self._buffer(state, "exp_avg", param.data)
         v = self._buffer(state, "exp_avg_sq", param.data)
         # One scratch array per parameter and out= everywhere: a step allocates
@@ -85,17 +82,25 @@ class Adam(Optimizer):
         v += tmp
         xp.sqrt(v, out=tmp)
         if self.eps_placement == "corrected":
-            # denom = sqrt(v) / sqrt(1 - b2^t) + eps;  w -= lr / (1 - b1^t) * m / denom
-            tmp *= 1 / math.sqrt(1 - b2**t)
-            tmp += self.eps
-            step_size = self.lr / (1 - b1**t)
-        else:
-            # denom = sqrt(v) + eps;  w -= lr sqrt(1 - b2^t) / (1 - b1^t) * m / denom
-            tmp += self.eps
-            step_size = self.lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+            tmp *= scale
+        tmp += self.eps
         xp.divide(m, tmp, out=tmp)
         tmp *= step_size
         param.data -= tmp
+
+    def _corrections(self, state: dict[str, Any]) -> tuple[float, float]:
+        """Count this step; return (scale of sqrt(v), step size) for its bias correction.
+
+        'corrected' (PyTorch): denom = sqrt(v) / sqrt(1 - b2^t) + eps and
+        w -= lr / (1 - b1^t) * m / denom. 'raw' (scikit-learn): denom = sqrt(v) + eps
+        (scale 1) and w -= lr sqrt(1 - b2^t) / (1 - b1^t) * m / denom.
+        """
+        b1, b2 = self.betas
+        state["step"] = int(state.get("step", 0)) + 1  # a Python int, also restored
+        t = state["step"]
+        if self.eps_placement == "corrected":
+            return 1 / math.sqrt(1 - b2**t), self.lr / (1 - b1**t)
+        return 1.0, self.lr * math.sqrt(1 - b2**t) / (1 - b1**t)
 
     def _compiled_step(
         self, data: Array, w: Array, g: Array, state: dict[str, Any]
@@ -104,17 +109,12 @@ class Adam(Optimizer):
         from rosenblatt.kernels.optim import adam_step
 
         b1, b2 = self.betas
-        state["step"] = int(state.get("step", 0)) + 1
-        t = state["step"]
+        scale, step_size = self._corrections(state)
         m = self._buffer(state, "exp_avg", data).reshape(-1)
         v = self._buffer(state, "exp_avg_sq", data).reshape(-1)
         if self.weight_decay and self.decoupled:
             w *= 1 - self.lr * self.weight_decay
         decay = 0.0 if self.decoupled else self.weight_decay
-        if self.eps_placement == "corrected":
-            scale, step_size = 1 / math.sqrt(1 - b2**t), self.lr / (1 - b1**t)
-        else:
-            scale, step_size = 1.0, self.lr * math.sqrt(1 - b2**t) / (1 - b1**t)
         kind = w.dtype.type
         adam_step(
             w, g, m, v, kind(b1), kind(1 - b1), kind(b2), kind(1 - b2), kind(decay),

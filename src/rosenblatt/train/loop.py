@@ -293,55 +293,35 @@ class Trainer:
         if resume_from is not None:
             start, past = load_checkpoint(resume_from, self, generator)
             history = History({k: list(v) for k, v in past.items()}, list(range(start)))
+        data = (inputs, targets, weights)
         with blas_threads(largest_product(self.model, batch_size), self.threads):
-            self._epochs(
-                history, start, (inputs, targets, weights), n, batch_size, generator,
-                shuffle, sampler, validation_data, checkpoint, checkpoint_every,
-            )  # fmt: skip
+            self._call("on_train_begin", {})
+            for epoch in range(start, epochs):
+                self._call("on_epoch_begin", epoch, {})
+                if sampler is not None:
+                    order = sampler(n)
+                else:
+                    order = generator.permutation(n) if shuffle else xp.arange(n)
+                logs = self._run_epoch(data, order, batch_size, epoch)
+                if validation_data is not None:
+                    val = evaluate(
+                        self.model,
+                        self.loss_fn,
+                        *validation_data,
+                        metrics=list(self.metrics.values()),
+                    )
+                    logs.update({f"val_{k}": v for k, v in val.items()})
+                self._call("on_epoch_end", epoch, logs)
+                history.append(epoch, logs)
+                done = epoch + 1
+                if checkpoint is not None and (
+                    done % checkpoint_every == 0 or done == epochs
+                ):
+                    save_checkpoint(checkpoint, self, done, history, generator)
+                if self.stop_training:
+                    break
+            self._call("on_train_end", {})
         return history
-
-    def _epochs(
-        self,
-        history: History,
-        start: int,
-        data: _Batchable,
-        n: int,
-        batch_size: int,
-        generator: np.random.Generator,
-        shuffle: bool,
-        sampler: Sampler | None,
-        validation_data: tuple[ArrayLike, ArrayLike] | None,
-        checkpoint: str | os.PathLike[str] | None,
-        checkpoint_every: int,
-    ) -> None:
-        """The epochs from ``start``: batches, validation, callbacks, checkpoints."""
-        epochs = self.epochs
-        self._call("on_train_begin", {})
-        for epoch in range(start, epochs):
-            self._call("on_epoch_begin", epoch, {})
-            if sampler is not None:
-                order = sampler(n)
-            else:
-                order = generator.permutation(n) if shuffle else xp.arange(n)
-            logs = self._run_epoch(data, order, batch_size, epoch)
-            if validation_data is not None:
-                val = evaluate(
-                    self.model,
-                    self.loss_fn,
-                    *validation_data,
-                    metrics=list(self.metrics.values()),
-                )
-                logs.update({f"val_{k}": v for k, v in val.items()})
-            self._call("on_epoch_end", epoch, logs)
-            history.append(epoch, logs)
-            done = epoch + 1
-            if checkpoint is not None and (
-                done % checkpoint_every == 0 or done == epochs
-            ):
-                save_checkpoint(checkpoint, self, done, history, generator)
-            if self.stop_training:
-                break
-        self._call("on_train_end", {})
 
     def _run_epoch(
         self, data: _Batchable, order: Array, batch_size: int, epoch: int
