@@ -85,19 +85,61 @@ def fashion(n_train: int | None = None, dtype: Any = np.float32) -> Data:
     )
 
 
+# How a section measures time, set once per section process by run.py's --threads:
+# on 1 thread (every library's BLAS and PyTorch limited to one), CPU time of the
+# calling thread (time.thread_time), which other load on the machine hardly moves;
+# on more threads, wall time (perf_counter), since the CPU time of one thread then
+# misses the work of the others.
+THREADS = 1
+
+
+def use_threads(threads: int) -> None:
+    """Run BLAS (NumPy's and SciPy's) and PyTorch on ``threads`` threads from now on."""
+    global THREADS
+    import threadpoolctl
+
+    THREADS = threads
+    threadpoolctl.threadpool_limits(limits=threads)
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.set_num_threads(threads)
+
+
+def clock() -> float:
+    """The section's clock: thread CPU time on 1 thread, else wall time."""
+    return time.thread_time() if THREADS == 1 else time.perf_counter()
+
+
+def clock_name() -> str:
+    return (
+        "CPU time on 1 thread (`time.thread_time`)"
+        if THREADS == 1
+        else f"wall time on {THREADS} threads"
+    )
+
+
 def time_rounds(
-    contenders: dict[str, Callable[..., Any]], rounds: int, *args: Any
+    contenders: dict[str, Callable[..., Any]],
+    rounds: int,
+    *args: Any,
+    warm_up: bool = False,
 ) -> dict[str, dict[str, Any]]:
     """Run every contender once per round, in turn (interleaved, so drifts in machine
-    load hit all alike); keep each one's times and its last result."""
+    load hit all alike); keep each one's times (on the section's clock) and its last
+    result. ``warm_up``: run each once, untimed, first (what a first call pays once:
+    imports, loading compiled kernels, BLAS's threads; workload 9 measures that)."""
     results: dict[str, dict[str, Any]] = {
         name: {"seconds": [], "result": None} for name in contenders
     }
+    for run in contenders.values() if warm_up else ():
+        run(*args, seed=0)
     for r in range(rounds):
         for name, run in contenders.items():
-            started = time.perf_counter()
+            started = clock()
             result = run(*args, seed=r)
-            results[name]["seconds"].append(time.perf_counter() - started)
+            results[name]["seconds"].append(clock() - started)
             results[name]["result"] = result
         print(
             f"  round {r + 1}/{rounds}: "

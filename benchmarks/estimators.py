@@ -107,7 +107,9 @@ def section(quick: bool, rounds: int | None = None) -> Section:
     rows, ratios = [], {}
     for label, params, arrays in cases:
         regressor = "MLPRegressor" in label
-        results = time_rounds(contenders(params, regressor), rounds, *arrays)
+        results = time_rounds(
+            contenders(params, regressor), rounds, *arrays, warm_up=True
+        )
         r = ratio(results, "rosenblatt", "scikit-learn")
         if label == "digits, default parameters":
             ratios["digits_mlpclassifier_vs_sklearn"] = r

@@ -60,7 +60,7 @@ def section(quick: bool, rounds: int | None = None) -> Section:
     ]
     rows, ratios = [], {}
     for name, epochs, arrays in cases:
-        results = time_rounds(contenders(epochs), rounds, *arrays)
+        results = time_rounds(contenders(epochs), rounds, *arrays, warm_up=True)
         r = ratio(results, "rosenblatt", "scikit-learn")
         ratios[
             f"perceptron_vs_sklearn_{'digits' if name.startswith('digits') else 'fashion'}"

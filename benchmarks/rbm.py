@@ -1,18 +1,14 @@
 """Workload 8: BernoulliRBM ``fit`` against scikit-learn's, the 2006 pretraining step.
 
 The same parameters and ``random_state`` give the same machine in both (the tests
-check it); each round fits both, in turn, and records CPU time on this thread
-(``time.thread_time``) and wall time.
+check it); each round fits both, in turn, timed on the section's clock.
 """
 
 from __future__ import annotations
 
-import statistics
-import sys
-import time
 from typing import Any
 
-from common import Section, fashion, table
+from common import Section, clock_name, fashion, ratio, table, time_rounds
 
 
 def section(quick: bool, rounds: int | None = None) -> Section:
@@ -39,48 +35,32 @@ def section(quick: bool, rounds: int | None = None) -> Section:
     ]
     rows, ratios = [], {}
     for label, X, params in cases:
-        cpu: dict[str, list[float]] = {"rosenblatt": [], "scikit-learn": []}
-        wall: dict[str, list[float]] = {"rosenblatt": [], "scikit-learn": []}
-        for r in range(rounds):
-            for name, cls in (
-                ("rosenblatt", BernoulliRBM),
-                ("scikit-learn", SkBernoulliRBM),
-            ):
-                t, w = time.thread_time(), time.perf_counter()
-                cls(**params, random_state=r).fit(X)
-                cpu[name].append(time.thread_time() - t)
-                wall[name].append(time.perf_counter() - w)
-            print(f"  {label}: round {r + 1}/{rounds}", file=sys.stderr, flush=True)
-        cpu_ratio = statistics.median(
-            a / b for a, b in zip(cpu["rosenblatt"], cpu["scikit-learn"], strict=True)
-        )
-        wall_ratio = statistics.median(
-            a / b for a, b in zip(wall["rosenblatt"], wall["scikit-learn"], strict=True)
-        )
-        if not ratios:
-            ratios["digits_bernoullirbm_vs_sklearn"] = cpu_ratio
+
+        def fitter(cls: Any, params: dict[str, Any] = params) -> Any:
+            return lambda data, seed: cls(**params, random_state=seed).fit(data)
+
+        contenders = {
+            "rosenblatt": fitter(BernoulliRBM),
+            "scikit-learn": fitter(SkBernoulliRBM),
+        }
+        results = time_rounds(contenders, rounds, X, warm_up=True)
+        r = ratio(results, "rosenblatt", "scikit-learn")
+        ratios.setdefault("digits_bernoullirbm_vs_sklearn", r)
         rows.append(
             [
                 label,
-                f"{statistics.median(cpu['rosenblatt']):.3f}",
-                f"{statistics.median(cpu['scikit-learn']):.3f}",
-                f"**{cpu_ratio:.2f}**",
-                f"{wall_ratio:.2f}",
+                f"{results['rosenblatt']['median']:.3f}",
+                f"{results['scikit-learn']['median']:.3f}",
+                f"**{r:.2f}**",
             ]
         )
-    header = [
-        "data",
-        "rosenblatt CPU s",
-        "scikit-learn CPU s",
-        "rosenblatt / scikit-learn (CPU, 1 thread)",
-        "(wall)",
-    ]
+    header = ["data", "rosenblatt s", "scikit-learn s", "rosenblatt / scikit-learn"]
     return Section(
         [
             "## Workload 8: `BernoulliRBM.fit` against scikit-learn's",
             "",
             "The same parameters and `random_state`, hence the same machine (to 1e-12); "
-            f"medians of {rounds} interleaved rounds.",
+            f"medians of {rounds} interleaved rounds, {clock_name()}.",
             "",
             *table(header, rows),
             "",

@@ -9,6 +9,7 @@ Sections (run in this order; each is a module here with a ``section()`` function
   perceptron  workload 4: Perceptron fit against scikit-learn's
   estimators  workload 5: MLPClassifier fit against scikit-learn's
   rbm         workload 8: BernoulliRBM fit against scikit-learn's
+  threads     workload 10: the BLAS-thread policy, idle and with the other core busy
   startup     workload 9: import time and the first fit in a fresh process
   inference   workload 6: inference throughput against PyTorch
   memory      peak RSS of the Fashion-MNIST MLP fit, one process per contender
@@ -16,10 +17,12 @@ Sections (run in this order; each is a module here with a ``section()`` function
 
 Each section runs in a fresh process; every contender of a workload runs in that
 process, in interleaved rounds (so drifts in machine load hit all alike), with the same number
-of threads for NumPy's BLAS and PyTorch. Each section's Markdown and ratios are kept
-in benchmarks/results/ so one section can be rerun (``--only lenet``) and the whole
-file rebuilt; ``--quick`` (a sanity check, under 2 minutes) writes to
-benchmarks/quick/ instead and never touches RESULTS.md.
+of threads for NumPy's BLAS and PyTorch. The timed workloads (TIMED) run twice: on 1
+thread, timed in CPU time of that thread (``time.thread_time``: the main figure, which
+other load on this shared machine hardly moves), and on 2 threads, timed in wall time.
+Each section's Markdown and ratios are kept in benchmarks/results/ so one section can
+be rerun (``--only lenet``) and the whole file rebuilt; ``--quick`` (a sanity check)
+writes to benchmarks/quick/ instead and never touches RESULTS.md.
 
 Usage: python benchmarks/run.py [--quick] [--only NAME ...] [--skip NAME ...]
 """
@@ -50,8 +53,14 @@ import perceptron
 import rbm
 import rosenblatt
 import startup
+import threads
 import xor
-from common import HERE, table
+from common import HERE, table, use_threads
+
+# The sections measured twice: 1-thread CPU time (the main figure), 2-thread wall time.
+TIMED = ("mlp_epoch", "lenet", "xor", "perceptron", "estimators", "rbm", "inference")
+# What the 2-thread run's files and ratio keys add to the 1-thread run's.
+TWO = "@2"
 
 SECTIONS = {
     "mlp_epoch": mlp_epoch.section,
@@ -60,6 +69,7 @@ SECTIONS = {
     "perceptron": perceptron.section,
     "estimators": estimators.section,
     "rbm": rbm.section,
+    "threads": threads.section,
     "startup": startup.section,
     "inference": inference.section,
     "memory": memory.section,
@@ -125,7 +135,7 @@ def cpu_model() -> str:
     return platform.machine()
 
 
-def environment(threads: int) -> list[str]:
+def environment() -> list[str]:
     import scipy
     import sklearn
     import torch
@@ -145,29 +155,43 @@ def environment(threads: int) -> list[str]:
         f"{scipy.__version__}, scikit-learn {sklearn.__version__}, PyTorch "
         f"{torch.__version__}",
         f"- BLAS: {blas}; scikit-learn and rosenblatt compute with NumPy's",
-        f"- threads: {threads} for NumPy's BLAS and for PyTorch (`torch.set_num_threads`)",
+        "- threads: 1, then 2, for NumPy's BLAS (threadpoolctl) and for PyTorch "
+        "(`torch.set_num_threads`), in each timed workload",
     ]
+
+
+def shown(key: str, value: float) -> str:
+    if math.isnan(value):
+        return "—"
+    if "share" in key:
+        return f"{value:.0%}"
+    return f"{value:.4f}" if "accuracy" in key else f"{value:.2f}"
 
 
 def targets_table(ratios: dict[str, float]) -> list[str]:
     rows = []
     for what, key, comparison, target in TARGETS:
         value = ratios.get(key, math.nan)
+        beside = shown(key, ratios.get(key + TWO, math.nan))
         if math.isnan(value):
-            rows.append([what, f"{comparison} {target}", "not measured", "—"])
+            rows.append([what, f"{comparison} {target}", "not measured", beside, "—"])
             continue
         met = value <= target if comparison == "<=" else value >= target
-        shown = (
-            f"{value:.0%}"
-            if "share" in key
-            else f"{value:.4f}"
-            if "accuracy" in key
-            else f"{value:.2f}"
-        )
+        verdict = "met" if met else "**missed**"
         rows.append(
-            [what, f"{comparison} {target}", shown, "met" if met else "**missed**"]
+            [what, f"{comparison} {target}", shown(key, value), beside, verdict]
         )
-    return table(["target", "goal", "measured", "verdict"], rows)
+    header = ["target", "goal", "measured", "2 threads, wall", "verdict"]
+    return table(header, rows)
+
+
+def with_clock(markdown: str, two_threads: bool) -> str:
+    """A timed section's Markdown, its heading saying which clock timed it."""
+    heading, _, rest = markdown.partition("\n")
+    if not two_threads:
+        return f"{heading}\n\n_CPU time on 1 thread (`time.thread_time`)._\n{rest}"
+    title = heading.removeprefix("## ").split(":", 1)[0]
+    return f"### {title}, 2 threads, wall time\n{rest}"
 
 
 def main() -> int:
@@ -181,21 +205,19 @@ def main() -> int:
         "--rounds", type=int, default=None, help="override each section's"
     )
     parser.add_argument("--section", choices=SECTIONS, help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    import torch
-
-    threads = max(b["num_threads"] for b in threadpoolctl.threadpool_info())
-    torch.set_num_threads(threads)
     folder = HERE / ("quick" if args.quick else "results")
     folder.mkdir(exist_ok=True)
     if args.section:  # the child process that runs one section
+        use_threads(args.threads)
         section = SECTIONS[args.section](args.quick, args.rounds)
-        (folder / f"{args.section}.md").write_text("\n".join(section.lines))
-        (folder / f"{args.section}.json").write_text(
-            json.dumps(
-                {"date": datetime.date.today().isoformat(), "ratios": section.ratios}
-            )
+        suffix = TWO if args.section in TIMED and args.threads > 1 else ""
+        ratios = {key + suffix: value for key, value in section.ratios.items()}
+        (folder / f"{args.section}{suffix}.md").write_text("\n".join(section.lines))
+        (folder / f"{args.section}{suffix}.json").write_text(
+            json.dumps({"date": datetime.date.today().isoformat(), "ratios": ratios})
         )
         return 0
     chosen = [s for s in (args.only or SECTIONS) if s not in args.skip]
@@ -207,10 +229,11 @@ def main() -> int:
         # A/B of in-process order showed nothing beyond this machine's noise.)
         print(f"== {name}", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
-        command = [sys.executable, __file__, "--section", name]
-        command += ["--quick"] if args.quick else []
-        command += ["--rounds", str(args.rounds)] if args.rounds else []
-        subprocess.run(command, check=True)
+        for count in (1, 2) if name in TIMED else (2,):
+            command = [sys.executable, __file__, "--section", name]
+            command += ["--threads", str(count), *(["--quick"] if args.quick else [])]
+            command += ["--rounds", str(args.rounds)] if args.rounds else []
+            subprocess.run(command, check=True)
         print(
             f"   {name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True
         )
@@ -218,12 +241,16 @@ def main() -> int:
     ratios: dict[str, float] = {}
     parts: list[str] = []
     for name in SECTIONS:
-        if not (folder / f"{name}.md").exists():
-            continue
-        saved = json.loads((folder / f"{name}.json").read_text())
-        ratios.update(saved["ratios"])
-        note = "" if name in chosen else f"\n\n_(from the run of {saved['date']})_"
-        parts.append((folder / f"{name}.md").read_text() + note)
+        for suffix in ("", TWO) if name in TIMED else ("",):
+            if not (folder / f"{name}{suffix}.md").exists():
+                continue
+            saved = json.loads((folder / f"{name}{suffix}.json").read_text())
+            ratios.update(saved["ratios"])
+            note = "" if name in chosen else f"\n\n_(from the run of {saved['date']})_"
+            markdown = (folder / f"{name}{suffix}.md").read_text()
+            if name in TIMED:
+                markdown = with_clock(markdown, two_threads=bool(suffix))
+            parts.append(markdown + note)
     lines = [
         "# Benchmark results"
         + (" (quick mode: fewer samples and rounds)" if args.quick else ""),
@@ -233,11 +260,13 @@ def main() -> int:
         "are medians over rounds, and a ratio is the median over rounds of rosenblatt's "
         "time / the peer's time in the same round (below 1: rosenblatt is faster). This "
         "machine is shared and its load varies by up to 50 % within minutes: compare "
-        "ratios, not absolute times.",
+        "ratios, not absolute times. The timed workloads run twice: with every library "
+        "on 1 thread, timed in CPU time of that thread (`time.thread_time`, the main "
+        "figure, which other load hardly moves), and on 2 threads in wall time.",
         "",
         "## Environment",
         "",
-        *environment(threads),
+        *environment(),
         "",
         "## Targets",
         "",

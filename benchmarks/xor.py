@@ -118,9 +118,7 @@ def section(quick: bool, rounds: int | None = None) -> Section:
         "rosenblatt MLPClassifier": estimator(MLPClassifier, steps),
         "scikit-learn MLPClassifier": estimator(SkMLPClassifier, steps),
     }
-    for run in contenders.values():  # warm-up
-        run(seed=0)
-    results = time_rounds(contenders, rounds)
+    results = time_rounds(contenders, rounds, warm_up=True)
     micro = {k: v["median"] / steps * 1e6 for k, v in results.items()}
     ratios = {
         "xor_step_vs_torch": ratio(results, "rosenblatt engine", "PyTorch"),

@@ -76,7 +76,7 @@ _KERNEL_WORK = 20_000
 
 def _augment(X: Any, constant: float) -> Any:
     """[c, x1..xN] for every row: the constant input that carries the bias (c = +1)."""
-    column = np.full((X.shape[0], 1), constant)
+    column = np.full((X.shape[0], 1), constant, dtype=X.dtype)
     if scipy.sparse.issparse(X):
         return scipy.sparse.hstack([column, X], format="csr")
     return np.hstack([column, X])
@@ -91,7 +91,7 @@ class _Pocket:
 
     def __init__(self, W: Array, mistakes: Array) -> None:
         self.weights = W.copy()
-        self.mistakes = mistakes.copy()
+        self.mistakes = mistakes.astype(np.float64)  # weighted counts may be fractions
 
     def offer(self, W: Array, mistakes: Array, units: Array) -> None:
         """Pocket the weights of ``units`` whose ``mistakes`` beat the pocket's."""
@@ -368,7 +368,12 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         self._check_hyperparameters()
         warm = self.warm_start and hasattr(self, "weights_")
         X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], dtype=np.float64, reset=not warm
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
+            reset=not warm,
         )
         check_classification_targets(y)
         classes: Array = unique_labels(y)
@@ -383,7 +388,7 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         if warm and coef_init is None and intercept_init is None:
             self._restart(self.weights_.copy())
         else:
-            self._initialise(X.shape[1], rng, coef_init, intercept_init)
+            self._initialise(X, rng, coef_init, intercept_init)
         weights = self._update_weights(y, _check_sample_weight(sample_weight, X))
         self._run(X, y, weights, rng, self.max_iter, freeze_converged=True)
         rules = (self.tol_error, self.tol_weight, None if self.pocket else self.tol)
@@ -412,7 +417,12 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         # RandomState instance continues its stream from call to call)
         rng = check_random_state(self.random_state)
         X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], dtype=np.float64, reset=first
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
+            reset=first,
         )
         check_classification_targets(y)
         if first:
@@ -422,7 +432,7 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
                 )
             self.classes_ = unique_labels(classes)
             self._check_two_or_more_classes()
-            self._initialise(X.shape[1], rng, None, None)
+            self._initialise(X, rng, None, None)
             self.n_iter_ = 0
         elif classes is not None and not np.array_equal(
             unique_labels(classes), self.classes_
@@ -469,21 +479,23 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
 
     def _initialise(
         self,
-        n_features: int,
+        X: Any,
         rng: np.random.RandomState,
         coef_init: Any,
         intercept_init: Any,
     ) -> None:
+        """w(0) for X's features, in X's dtype (float32 data trains float32 weights)."""
         units = 1 if len(self.classes_) == 2 else len(self.classes_)
+        shape = (units, X.shape[1] + 1)
         if self.init == "random":
-            W = rng.uniform(-0.5, 0.5, size=(units, n_features + 1))
+            W = rng.uniform(-0.5, 0.5, size=shape).astype(X.dtype)
         else:
-            W = np.zeros((units, n_features + 1))
+            W = np.zeros(shape, dtype=X.dtype)
         if not self.fit_intercept:
             W[:, 0] = 0.0
         if coef_init is not None:
             W[:, 1:] = np.asarray(coef_init, dtype=np.float64).reshape(
-                units, n_features
+                units, X.shape[1]
             )
         if intercept_init is not None:
             W[:, 0] = np.asarray(intercept_init, dtype=np.float64).reshape(units)
@@ -658,13 +670,17 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         zero_is_wrong = self.zero_score == "mistake"
         watch_loss = self.tol is not None and not self.pocket
         sparse = scipy.sparse.issparse(Xa)
-        if not notify and not sparse and Xa.size * len(W) >= _KERNEL_WORK:
+        if not self.record_history and not sparse and Xa.size * len(W) >= _KERNEL_WORK:
             from rosenblatt.kernels.perceptron import online_epoch
 
+            none = np.empty((0, 0), dtype=W.dtype)
+            pocket = self._pocket
             online_epoch(
-                Xa, d, np.empty((0, 0)) if weights is None else weights, W, order,
-                active, float(self.eta0), float(self.power_t), not constant,
-                int(self.t_), self._negative < 0, zero_is_wrong, mistakes, loss,
+                Xa, d, np.empty((0, 0)) if weights is None else weights, W, order, active,
+                float(self.eta0), float(self.power_t), not constant, int(self.t_),
+                self._negative < 0, zero_is_wrong, mistakes, loss,
+                none if pocket is None else pocket.weights,
+                np.empty(0) if pocket is None else pocket.mistakes,
             )  # fmt: skip
             self.t_ += len(order)
             return mistakes, loss
@@ -811,9 +827,15 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
                 f"{where}: expected weights of shape {shape} for {len(classes)} classes and "
                 f"{n_features} features, got {None if weights is None else weights.shape}"
             )
-        if weights.dtype != np.float64 or set(arrays) - {"weights", "weight_history"}:
+        history = arrays.get("weight_history")
+        if (
+            weights.dtype not in (np.float64, np.float32)
+            or (history is not None and history.dtype != weights.dtype)
+            or set(arrays) - {"weights", "weight_history"}
+        ):
             raise ModelFileError(
-                f"{where}: unexpected arrays or dtype in a Perceptron file"
+                f"{where}: unexpected arrays or dtype in a Perceptron file (weights "
+                f"must be float64 or float32, their history of the same dtype)"
             )
         errors = fitted.get("errors")
         if not isinstance(errors, list) or not all(isinstance(e, int) for e in errors):
@@ -827,7 +849,6 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         self.t_ = require_int(fitted, "t", where)
         self.errors_ = errors
         self.converged_ = fitted.get("converged")
-        history = arrays.get("weight_history")
         self.weight_history_ = [] if history is None else list(history)
         self._reasons = (
             list(self.converged_)

@@ -25,6 +25,8 @@ def online_epoch(
     zero_is_wrong: bool,
     mistakes: Any,
     loss: Any,
+    pocket_W: Any,
+    pocket_mistakes: Any,
 ) -> None:
     """One pass over the rows of X in ``order``: w_u <- w_u + eta (d - y) x on a mistake.
 
@@ -34,10 +36,17 @@ def online_epoch(
     (binary), times ``factors[i, u]`` (sample and class weights; an empty array for
     none), and eta is eta0, or eta0 / t**power_t at step t = t0 + k + 1 for the k-th
     sample presented. ``mistakes[u]`` counts the updates and ``loss[u]`` adds
-    max(0, -s w_u . x) = |w_u . x| (weighted) at each mistake. W is updated in place.
+    max(0, -s w_u . x) = |w_u . x| (weighted) at each mistake. W is updated in place,
+    in its own dtype (float32 stays float32).
+
+    Gallant's pocket (``pocket_W`` of W's shape; an empty array for none): after each
+    update of unit u, its weights' mistakes over the whole training set (weighted) are
+    counted, and they replace ``pocket_W[u]`` if fewer than ``pocket_mistakes[u]``.
     """
+    n_rows = X.shape[0]
     n_units, n_features = W.shape
     weighted = factors.shape[0] > 0
+    pocket = pocket_W.shape[0] > 0
     for k in range(order.shape[0]):
         i = order[k]
         for u in range(n_units):
@@ -55,7 +64,20 @@ def online_epoch(
             loss[u] += abs(score) * factor
             correction = 2 * d[i, u] if bipolar else 2 * d[i, u] - 1
             eta = eta0 / (t0 + k + 1) ** power_t if invscaling else eta0
-            step = eta * correction * factor
+            step = W.dtype.type(eta * correction * factor)
             for j in range(n_features):
                 W[u, j] += step * X[i, j]
             mistakes[u] += 1
+            if not pocket:
+                continue
+            count = 0.0
+            for r in range(n_rows):
+                s = W[u, 0] * X[r, 0]
+                for j in range(1, n_features):
+                    s += W[u, j] * X[r, j]
+                if (s >= 0) != (d[r, u] > 0):
+                    count += factors[r, u] if weighted else 1.0
+            if count < pocket_mistakes[u]:
+                pocket_mistakes[u] = count
+                for j in range(n_features):
+                    pocket_W[u, j] = W[u, j]

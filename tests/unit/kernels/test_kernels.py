@@ -38,11 +38,16 @@ def _epoch_inputs(dtype, weighted: bool, units: int = 3, seed: int = 0):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize(
-    ("invscaling", "bipolar", "zero_is_wrong"),
-    [(False, True, False), (True, True, False), (False, False, True)],
+    ("invscaling", "bipolar", "zero_is_wrong", "pocket"),
+    [
+        (False, True, False, False),
+        (True, True, False, False),
+        (False, False, True, False),
+        (False, True, False, True),
+    ],
 )
 def test_perceptron_epoch_compiled_equals_its_python_loop(
-    dtype, weighted, invscaling, bipolar, zero_is_wrong
+    dtype, weighted, invscaling, bipolar, zero_is_wrong, pocket
 ) -> None:
     results = []
     for run in (online_epoch.py_func, online_epoch):
@@ -50,12 +55,22 @@ def test_perceptron_epoch_compiled_equals_its_python_loop(
         if not bipolar:
             d = np.where(d > 0, 1.0, 0.0)
         mistakes, loss = np.zeros(3, np.int64), np.zeros(3)
+        pocket_W = W.copy() if pocket else np.empty((0, 0), dtype)
+        pocket_mistakes = np.full(3, np.inf)
         for epoch in range(3):
             run(X, d, factors, W, order, active, 0.5, 0.5, invscaling, 40 * epoch,
-                bipolar, zero_is_wrong, mistakes, loss)  # fmt: skip
-        results.append((W, mistakes, loss))
-    (W0, m0, l0), (W1, m1, l1) = results
+                bipolar, zero_is_wrong, mistakes, loss, pocket_W,
+                pocket_mistakes)  # fmt: skip
+        results.append((W, mistakes, loss, pocket_W, pocket_mistakes))
+    (W0, m0, l0, p0, pm0), (W1, m1, l1, p1, pm1) = results
     np.testing.assert_array_equal(m0, m1)
+    np.testing.assert_array_equal(p0, p1)
+    np.testing.assert_array_equal(pm0, pm1)
+    if pocket:  # the pocket holds weights the unit had, with their counted mistakes
+        assert pm1[0] < np.inf and pm1[1] == np.inf
+        wrong = ((X @ p1[0]) >= 0) != (d[:, 0] > 0)
+        counted = (wrong * (factors[:, 0] if weighted else 1)).sum()
+        assert counted == pm1[0]
     assert m0[1] == 0 and np.all(W0[1] == 0)  # an inactive unit never moves
     assert W1.dtype == dtype
     # small integers and rates of 1/2: every sum is exact, in any order
@@ -72,6 +87,8 @@ def test_perceptron_epoch_compiled_equals_its_python_loop(
         {"class_weight": "balanced", "target_coding": "binary"},
         {"zero_score": "mistake", "shuffle": False, "tol_weight": 1e-3},
         {"tol": None, "max_iter": 30},
+        {"pocket": True, "max_iter": 5},
+        {"pocket": True, "max_iter": 5, "update": "batch"},
     ],
 )
 def test_perceptron_learns_the_same_with_and_without_the_kernel(
@@ -94,6 +111,24 @@ def test_perceptron_learns_the_same_with_and_without_the_kernel(
         block.t_,
         block.converged_,
     )
+
+
+def test_float32_data_trains_float32_weights_with_and_without_the_kernel(
+    monkeypatch,
+) -> None:
+    X, y = X_DIGITS[:600].astype(np.float32), Y_DIGITS[:600]
+    fits = []
+    for work in (10**15, 0):
+        monkeypatch.setattr(perceptron_module, "_KERNEL_WORK", work)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fits.append(Perceptron(random_state=0, max_iter=5).fit(X, y))
+    block, compiled = fits
+    assert compiled.weights_.dtype == block.weights_.dtype == np.float32
+    assert compiled.coef_.dtype == np.float32  # as scikit-learn's Perceptron
+    # integer pixels and a rate of 1: every update is exact in float32
+    np.testing.assert_array_equal(compiled.weights_, block.weights_)
+    assert compiled.errors_ == block.errors_
 
 
 def test_import_rosenblatt_does_not_import_numba() -> None:
