@@ -6,8 +6,7 @@ records the primitive and its input tensors (the *parents*) on the output tensor
 a computation therefore leaves behind a graph from the inputs to the result.
 ``result.backward()`` visits that graph from the result towards the inputs, in an
 order where every node comes after all the nodes that use it (reverse topological
-order: since a tensor is always created after its inputs, the newest waiting one is
-always next). At each node it asks the node's op for the vector-Jacobian product -- the
+order), so that a node's gradient is complete when it is reached. At each node it asks the node's op for the vector-Jacobian product -- the
 chain rule, d(loss)/d(input) = d(loss)/d(output) * d(output)/d(input) -- and adds the
 result into each parent's running gradient. Leaves that asked for it
 (``requires_grad=True``, typically parameters) keep their gradient in ``.grad``.
@@ -26,8 +25,6 @@ array([12., 16.], dtype=float32)
 from __future__ import annotations
 
 import contextlib
-import heapq
-import itertools
 import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -55,11 +52,6 @@ __all__ = [
     "sum_of_squares",
     "where",
 ]
-
-# Every tensor gets the next number at creation. An op's output is created after its
-# inputs, so these numbers order the graph: see Tensor.backward.
-_creation = itertools.count()
-
 
 class _GradMode(threading.local):
     """Whether this thread records the graph.
@@ -114,6 +106,61 @@ def _unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
     return grad
 
 
+def _consumers_first(root: Tensor) -> list[Tensor]:
+    """The op outputs ``root`` was computed from, root first, each before every tensor
+    it was computed from (reverse topological order); leaves are not listed.
+
+    A depth-first search with an explicit stack (so a chain of 100,000 ops needs no
+    recursion) lists each tensor after all its parents; reversed, that is the order
+    backward needs.
+    """
+    order: list[Tensor] = []
+    seen: set[Tensor] = set()
+    stack = [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+        elif node._op is not None and node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack += [(p, False) for p in node._parents if p.requires_grad]
+    order.reverse()
+    return order
+
+
+def _refuse_freed() -> None:
+    """Raise: a tensor in the graph was released by an earlier backward."""
+    raise RuntimeError(
+        "backward: part of this graph was already freed by an earlier "
+        "backward(); run the forward computation again"
+    )
+
+
+def _owned(grad: Array, grad_output: Array, kept: set[int]) -> Array:
+    """``grad`` as an array a leaf may keep in ``.grad``: copied if anyone else holds it.
+
+    An op's backward may return ``grad_output`` itself (Add passes it to both
+    inputs), a view of it, or one array for two inputs; a leaf's ``.grad`` outlives
+    the pass and may be changed in place (optimisers, clipping), so it must not be
+    shared. ``kept`` collects the ids of the arrays already handed to leaves.
+    """
+    if grad is grad_output or not grad.flags.owndata or id(grad) in kept:
+        grad = grad.copy()
+    kept.add(id(grad))
+    return grad
+
+
+def _refuse_sparse(op: Op, arrays: list[Array]) -> None:
+    """Raise if an input is a scipy.sparse matrix, which only ``Linear`` takes."""
+    for array in arrays:  # the type test first: one comparison per input
+        if type(array) is not xp.ndarray and is_sparse(array):
+            raise TypeError(
+                f"{type(op).__name__}: an input is a scipy.sparse matrix, which "
+                "only linear layers take; convert it with .toarray() first"
+            )
+
+
 def _shape_text(shape: tuple[int, ...]) -> str:
     return (
         "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
@@ -146,16 +193,7 @@ class Tensor:
         accumulate across calls until reset (``Module.zero_grad``).
     """
 
-    __slots__ = (
-        "_freed",
-        "_op",
-        "_parents",
-        "_retain",
-        "_seq",
-        "data",
-        "grad",
-        "requires_grad",
-    )
+    __slots__ = ("_freed", "_op", "_parents", "_retain", "data", "grad", "requires_grad")
     # Make NumPy defer to Tensor in mixed expressions: ndarray + Tensor -> Tensor.__radd__.
     __array_ufunc__ = None
 
@@ -167,22 +205,34 @@ class Tensor:
     ) -> None:
         if isinstance(data, Tensor):
             data = data.data
-        if is_sparse(data):
-            if requires_grad:
-                raise TypeError(
-                    "Tensor: a scipy.sparse matrix is constant input data (for linear "
-                    "layers); it cannot require grad"
-                )
-            self.data: Array = as_sparse_rows(data, dtype)
+        if not is_sparse(data):
+            self._fill(as_array(data, dtype), requires_grad)
+        elif requires_grad:
+            raise TypeError(
+                "Tensor: a scipy.sparse matrix is constant input data (for linear "
+                "layers); it cannot require grad"
+            )
         else:
-            self.data = as_array(data, dtype)
+            self._fill(as_sparse_rows(data, dtype), False)
+
+    def _fill(
+        self,
+        data: Array,
+        requires_grad: bool,
+        op: Op | None = None,
+        parents: tuple[Tensor, ...] = (),
+    ) -> None:
+        """Set every field: the one place a tensor's fields are listed.
+
+        ``_op`` and ``_parents`` record how an op's output was made (None and () for a
+        leaf); ``_retain`` asks backward to keep an interior gradient; ``_freed`` marks
+        a tensor whose graph a backward pass has already released.
+        """
+        self.data: Array = data
         self.grad: Array | None = None
         self.requires_grad = requires_grad
-        self._op: Op | None = None
-        self._parents: tuple[Tensor, ...] = ()
-        self._retain = False
-        self._freed = False
-        self._seq = next(_creation)
+        self._op, self._parents = op, parents
+        self._retain = self._freed = False
 
     # --- graph building ---
 
@@ -195,24 +245,14 @@ class Tensor:
         """
         arrays = [p.data for p in parents]
         if not op.accepts_sparse:
-            for array in arrays:  # the type test first: one comparison per input
-                if type(array) is not xp.ndarray and is_sparse(array):
-                    raise TypeError(
-                        f"{type(op).__name__}: an input is a scipy.sparse matrix, which "
-                        "only linear layers take; convert it with .toarray() first"
-                    )
-        out = Tensor.__new__(Tensor)
-        out.data = op.forward(*arrays)
-        out.grad = None
-        out._retain = out._freed = False
-        out._seq = next(_creation)
+            _refuse_sparse(op, arrays)
         needs = tuple([p.requires_grad for p in parents])
-        out.requires_grad = _grad_mode.enabled and True in needs
-        if out.requires_grad:
+        out = Tensor.__new__(Tensor)
+        if _grad_mode.enabled and True in needs:
             op.needs_input_grad = needs
-            out._op, out._parents = op, parents
+            out._fill(op.forward(*arrays), True, op, parents)
         else:
-            out._op, out._parents = None, ()
+            out._fill(op.forward(*arrays), False)
         return out
 
     def _lift(self, other: ArrayLike | Tensor) -> Tensor:
@@ -251,11 +291,46 @@ class Tensor:
 
         Notes
         -----
-        The graph is walked iteratively, newest tensor first (no recursion, so a
-        chain of 100,000 ops works), gradients are accumulated into new arrays (an
-        op may hand the same array to two parents), and the graph is freed
-        afterwards: a second ``backward()`` through the same graph raises.
+        The algorithm: order the graph so that every tensor comes after all the
+        tensors made from it (``_consumers_first``); then, for each tensor in that
+        order, its gradient is complete, and its op's ``backward`` turns it into one
+        gradient per parent, which is added into that parent's. A leaf keeps its
+        gradient in ``.grad``. Each op is released as soon as it has run, so a second
+        ``backward()`` through the same graph raises (run the forward again).
         """
+        # Tensors are the keys (by identity: Tensor defines no == of its own).
+        grads = {self: self._seed(grad)}  # d(self)/d(tensor)
+        leaves = [self] if self._op is None else []  # they take theirs at the end
+        kept: set[int] = set()  # ids of the arrays handed to leaves to keep
+        for node in _consumers_first(self):
+            g = grads.pop(node, None)
+            if g is None:  # no op passed a gradient to it (a step, an index)
+                continue
+            if node._retain:
+                node._accumulate(g.copy())
+            op = node._op
+            assert op is not None  # _consumers_first lists op outputs only
+            # The chain rule: the op turns d(self)/d(output) into d(self)/d(input).
+            for parent, pg in zip(node._parents, op.backward(g), strict=True):
+                if pg is None or not parent.requires_grad:
+                    continue
+                if pg.shape != parent.data.shape:
+                    pg = _unbroadcast(pg, parent.data.shape)
+                if parent in grads:
+                    grads[parent] = grads[parent] + pg  # a new array
+                elif parent._op is None:
+                    grads[parent] = _owned(pg, g, kept)
+                    leaves.append(parent)
+                else:
+                    grads[parent] = pg
+            node._op, node._parents, node._freed = None, (), True  # release its arrays
+        if any(leaf._freed for leaf in leaves):
+            _refuse_freed()  # an earlier backward released what looks like a leaf
+        for leaf in leaves:
+            leaf._accumulate(grads[leaf])
+
+    def _seed(self, grad: ArrayLike | None) -> Array:
+        """d(self)/d(self): ``grad`` (copied, checked), or 1 for a single number."""
         if not self.requires_grad:
             raise RuntimeError(
                 "backward: this tensor does not require grad; create the leaves "
@@ -268,59 +343,14 @@ class Tensor:
                     f"got shape {_shape_text(self.shape)}. Pass grad= of that shape, "
                     "or reduce the output first (e.g. .sum())"
                 )
-            seed = xp.ones_like(self.data)
-        else:
-            seed = xp.array(grad, dtype=self.data.dtype)  # a copy we own
-            if seed.shape != self.shape:
-                raise ValueError(
-                    f"backward: expected grad of shape {_shape_text(self.shape)}, "
-                    f"got {_shape_text(seed.shape)}"
-                )
-        grads: dict[int, Array] = {id(self): seed}
-        handed_to_leaves: set[int] = {id(seed)}
-        # Leaves wait aside: their gradient is complete once the walk is over.
-        leaves: dict[int, Tensor] = {id(self): self} if self._op is None else {}
-        # Take the newest tensor still waiting for its gradient. Every consumer of a
-        # tensor was created after it, so by then all of them have passed their share
-        # on: the gradient is complete. (PyTorch's engine orders its queue the same
-        # way; a heap needs no separate topological sort, and no recursion.)
-        waiting: list[tuple[int, Tensor]] = [] if leaves else [(-self._seq, self)]
-        while waiting:
-            node = heapq.heappop(waiting)[1]
-            g = grads.pop(id(node))
-            if node._retain:
-                node._accumulate(g.copy())
-            op = node._op
-            assert op is not None  # only interior tensors wait in the heap
-            input_grads = op.backward(g)
-            for parent, pg in zip(node._parents, input_grads, strict=True):
-                if pg is None or not parent.requires_grad:
-                    continue
-                if pg.shape != parent.data.shape:
-                    pg = _unbroadcast(pg, parent.data.shape)
-                key = id(parent)
-                if key in grads:
-                    grads[key] = grads[key] + pg  # a new array: never write in place
-                    continue
-                if parent._op is None:
-                    if pg is g or not pg.flags.owndata or id(pg) in handed_to_leaves:
-                        # A leaf keeps its gradient: give it an array nobody else
-                        # holds (an op may return grad_output itself, or one array
-                        # twice).
-                        pg = pg.copy()
-                    handed_to_leaves.add(id(pg))
-                    leaves[key] = parent
-                else:
-                    heapq.heappush(waiting, (-parent._seq, parent))
-                grads[key] = pg
-            node._op, node._parents, node._freed = None, (), True
-        if any(leaf._freed for leaf in leaves.values()):
-            raise RuntimeError(
-                "backward: part of this graph was already freed by an earlier "
-                "backward(); run the forward computation again"
+            return xp.ones_like(self.data)
+        seed = xp.array(grad, dtype=self.data.dtype)  # a copy we own
+        if seed.shape != self.shape:
+            raise ValueError(
+                f"backward: expected grad of shape {_shape_text(self.shape)}, "
+                f"got {_shape_text(seed.shape)}"
             )
-        for key, leaf in leaves.items():
-            leaf._accumulate(grads.pop(key))  # a leaf: its gradient is kept
+        return seed
 
     def _accumulate(self, grad: Array) -> None:
         """Add ``grad`` (an array this tensor may keep) into ``.grad``."""

@@ -21,6 +21,12 @@ class Op:
     ``needs_input_grad`` is set by the engine before ``backward`` so that an op can
     skip work nobody will use (for example the input gradient of a first layer).
     An op object serves exactly one call: it is created, run forward, run backward.
+
+    Ownership: ``backward`` must never write into ``grad_output`` or into an array
+    it returned before, and may return ``grad_output`` itself, a view of it, or the
+    same array for two inputs. The engine relies on this to pass gradients on
+    without copying them; it copies only what a leaf keeps in ``.grad`` (see
+    ``tensor._owned``). An array ``backward`` allocates is its own to return.
     """
 
     needs_input_grad: tuple[bool, ...] = ()
