@@ -6,9 +6,10 @@ records the primitive and its input tensors (the *parents*) on the output tensor
 a computation therefore leaves behind a graph from the inputs to the result.
 ``result.backward()`` visits that graph from the result towards the inputs, in an
 order where every node comes after all the nodes that use it (reverse topological
-order), so that a node's gradient is complete when it is reached. At each node it asks the node's op for the vector-Jacobian product -- the
-chain rule, d(loss)/d(input) = d(loss)/d(output) * d(output)/d(input) -- and adds the
-result into each parent's running gradient. Leaves that asked for it
+order), so that a node's gradient is complete when it is reached. At each node it
+asks the node's op for the vector-Jacobian product -- the chain rule, d(loss)/d(input)
+= d(loss)/d(output) * d(output)/d(input) -- and adds the result into each parent's
+running gradient. Leaves that asked for it
 (``requires_grad=True``, typically parameters) keep their gradient in ``.grad``.
 
 Example
@@ -52,6 +53,7 @@ __all__ = [
     "sum_of_squares",
     "where",
 ]
+
 
 class _GradMode(threading.local):
     """Whether this thread records the graph.
@@ -107,8 +109,9 @@ def _unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
 
 
 def _consumers_first(root: Tensor) -> list[Tensor]:
-    """The op outputs ``root`` was computed from, root first, each before every tensor
-    it was computed from (reverse topological order); leaves are not listed.
+    """The op outputs in root's graph, each before the tensors it was computed from.
+
+    Root comes first; leaves are not listed (this is reverse topological order).
 
     A depth-first search with an explicit stack (so a chain of 100,000 ops needs no
     recursion) lists each tensor after all its parents; reversed, that is the order
@@ -193,7 +196,15 @@ class Tensor:
         accumulate across calls until reset (``Module.zero_grad``).
     """
 
-    __slots__ = ("_freed", "_op", "_parents", "_retain", "data", "grad", "requires_grad")
+    __slots__ = (
+        "_freed",
+        "_op",
+        "_parents",
+        "_retain",
+        "data",
+        "grad",
+        "requires_grad",
+    )
     # Make NumPy defer to Tensor in mixed expressions: ndarray + Tensor -> Tensor.__radd__.
     __array_ufunc__ = None
 
