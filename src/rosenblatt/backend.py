@@ -24,7 +24,6 @@ __all__ = [
     "as_array",
     "as_sparse_rows",
     "blas_threads",
-    "expit",
     "get_default_dtype",
     "is_sparse",
     "keep_freed_memory",
@@ -108,23 +107,6 @@ def as_sparse_rows(data: Any, dtype: DTypeLike | None = None) -> Any:
             )
         wanted = _default_dtype
     return rows if rows.dtype == wanted else rows.astype(wanted)
-
-
-_expit: Any = None
-
-
-def expit(x: Array) -> Array:
-    """The logistic function 1 / (1 + exp(-x)) in one pass: SciPy's ``expit`` ufunc.
-
-    Imported on first use, which keeps ``import rosenblatt`` from loading SciPy.
-    """
-    global _expit
-    if _expit is None:
-        from scipy.special import expit as scipy_expit
-
-        _expit = scipy_expit
-    y: Array = _expit(x)
-    return y
 
 
 # A step whose largest matrix product has fewer multiply-adds than this runs BLAS on

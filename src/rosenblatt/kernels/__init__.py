@@ -1,6 +1,10 @@
-"""Compiled kernels: plain loops that numba compiles on first use.
+"""Machine-tuned code, each piece a named function that states what it computes.
 
-They serve where NumPy's cost per call is the bottleneck. Each kernel is an ordinary
+Two kinds live here. ``fast.py`` holds NumPy formulations chosen by measurement
+(a row max over a transposed copy, sums as products with ones, SciPy's one-pass
+logistic for small arrays), so that the ops' bodies read like their formulas. The
+other modules hold compiled kernels: plain loops that numba compiles on first use,
+where NumPy's cost per call is the bottleneck. Each kernel is an ordinary
 Python function whose docstring states its formula; the ``kernel`` decorator compiles
 it (serial, no parallel threads: they fight BLAS for the cores and make ``fork()``
 unsafe) the first time it is called, so ``import rosenblatt`` never imports numba.

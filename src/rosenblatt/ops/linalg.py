@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rosenblatt.backend import Array, xp
+from rosenblatt.kernels.fast import column_sums
 from rosenblatt.ops.op import Op
 
 __all__ = ["Linear", "MatMul"]
@@ -78,11 +79,4 @@ class Linear(Op):
         grad_w = self.x.T @ grad_output if needs[1] else None
         if len(needs) < 3:
             return grad_x, grad_w
-        # The column sums as a product with ones: half the time of NumPy's sum over
-        # axis 0 for a batch of 200 x 100 (3 us against 6); both add down each column.
-        grad_b = (
-            xp.ones(len(grad_output), grad_output.dtype) @ grad_output
-            if needs[2]
-            else None
-        )
-        return grad_x, grad_w, grad_b
+        return grad_x, grad_w, column_sums(grad_output) if needs[2] else None

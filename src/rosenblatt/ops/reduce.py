@@ -10,9 +10,19 @@ from collections.abc import Callable
 from typing import Any
 
 from rosenblatt.backend import Array, xp
+from rosenblatt.kernels.fast import row_max, row_sums
 from rosenblatt.ops.op import Op
 
-__all__ = ["Axis", "LogSumExp", "Max", "Mean", "Min", "Sum", "SumOfSquares"]
+__all__ = [
+    "Axis",
+    "LogSumExp",
+    "Max",
+    "Mean",
+    "Min",
+    "Sum",
+    "SumOfSquares",
+    "logsumexp",
+]
 
 Axis = int | tuple[int, ...] | None
 
@@ -108,12 +118,28 @@ class Min(Max):
     _reduce: Callable[..., Any] = staticmethod(xp.min)
 
 
+def logsumexp(x: Array, axes: tuple[int, ...]) -> Array:
+    """log(sum(exp(x), axes)) with the axes kept (size 1), as m + log(sum(exp(x - m))).
+
+    m is the maximum over the axes: exp(x) overflows float32 for x > 88, the shifted
+    form never does. m is at least the lowest finite number, so that an all -inf
+    slice gives -inf rather than NaN from -inf - (-inf). The one log-sum-exp of the
+    library: softmax is exp(x - logsumexp(x)).
+    """
+    rows = x.ndim == 2 and axes == (1,)  # the classes of a batch (fast reductions)
+    m = row_max(x)[:, None] if rows else xp.max(x, axis=axes, keepdims=True)
+    m = xp.maximum(m, xp.finfo(x.dtype).min)
+    e = xp.exp(x - m)
+    total = row_sums(e)[:, None] if rows else xp.sum(e, axis=axes, keepdims=True)
+    with xp.errstate(divide="ignore"):  # log(0) = -inf for all -inf rows
+        y: Array = m + xp.log(total)
+    return y
+
+
 class LogSumExp(Op):
-    """y = log(sum(exp(x), axis)), computed as m + log(sum(exp(x - m))) with m = max(x).
+    """y = log(sum(exp(x), axis)), computed without overflow (see ``logsumexp``).
 
     Backward: grad_x = grad_output * exp(x - y), i.e. grad_output times the softmax.
-    Fused for stability: exp(x) overflows float32 for x > 88, the shifted form never
-    does, and rows that are all -inf give -inf rather than NaN.
     """
 
     def __init__(self, axis: Axis = None, keepdims: bool = False) -> None:
@@ -122,12 +148,8 @@ class LogSumExp(Op):
     def forward(self, x: Array) -> Array:
         self.x = x
         self.axes = _normalize_axes(self.axis, x.ndim)
-        m = xp.max(x, axis=self.axes, keepdims=True)
-        m = xp.where(xp.isfinite(m), m, 0)
-        with xp.errstate(divide="ignore"):  # log(0) = -inf for all -inf rows
-            y = m + xp.log(xp.sum(xp.exp(x - m), axis=self.axes, keepdims=True))
-        self.y = y
-        return y if self.keepdims else xp.squeeze(y, axis=self.axes)
+        self.y = logsumexp(x, self.axes)
+        return self.y if self.keepdims else xp.squeeze(self.y, axis=self.axes)
 
     def backward(self, grad_output: Array) -> tuple[Array]:
         grad = _with_kept_dims(grad_output, self.axes, self.keepdims)

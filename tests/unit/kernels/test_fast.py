@@ -1,0 +1,27 @@
+"""The NumPy formulations of kernels.fast: each equals the obvious expression on both
+sides of the size where it switches ways."""
+
+import numpy as np
+import pytest
+
+from rosenblatt.kernels.fast import column_sums, logistic, row_max, row_sums
+
+
+@pytest.mark.parametrize("k", [1, 10, 32, 33, 100])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_and_column_reductions_equal_numpys(k: int, dtype) -> None:
+    x = np.random.default_rng(k).normal(size=(57, k)).astype(dtype)
+    assert np.array_equal(row_max(x), x.max(axis=1))
+    tol = 1e-5 if dtype == np.float32 else 1e-13  # sums in another order
+    np.testing.assert_allclose(row_sums(x), x.sum(axis=1), rtol=tol, atol=tol)
+    np.testing.assert_allclose(column_sums(x), x.sum(axis=0), rtol=tol, atol=tol)
+    assert row_sums(x).dtype == column_sums(x).dtype == dtype
+
+
+@pytest.mark.parametrize("size", [6, 1024, 1025, 6_000])  # SciPy's expit, then NumPy's
+def test_logistic_is_exact_far_out_on_both_sides(size: int) -> None:
+    x = np.resize([-700.0, -40.0, -1.0, 0.0, 3.0, 40.0, 1000.0, -1000.0], size)
+    with np.errstate(over="ignore", invalid="ignore"):  # np.where computes both
+        safe = np.where(x < 0, np.exp(x) / (1 + np.exp(x)), 1 / (1 + np.exp(-x)))
+    np.testing.assert_allclose(logistic(x), safe, rtol=1e-15)
+    assert logistic(x.astype(np.float32)).dtype == np.float32
