@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from rosenblatt.backend import keep_freed_memory
+from rosenblatt.kernels.machine import keep_freed_memory
 
 HERE = Path(__file__).resolve().parent
 

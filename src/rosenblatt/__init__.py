@@ -8,17 +8,15 @@ and scikit-learn-compatible estimators you can use.
 from rosenblatt import models, nn, optim, testing, train
 from rosenblatt._version import __version__
 from rosenblatt.backend import get_default_dtype, set_default_dtype
-from rosenblatt.tensor import (
-    Tensor,
+from rosenblatt.functions import (
     concatenate,
-    is_grad_enabled,
     maximum,
     minimum,
-    no_grad,
     stack,
     sum_of_squares,
     where,
 )
+from rosenblatt.tensor import Tensor, is_grad_enabled, no_grad
 
 # The estimators need scikit-learn, whose import takes most of a second: they load on
 # first use, so `import rosenblatt` stays light.

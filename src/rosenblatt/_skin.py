@@ -20,7 +20,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from rosenblatt import optim
-from rosenblatt.backend import blas_threads
+from rosenblatt.kernels.machine import blas_threads
 from rosenblatt.tensor import Tensor
 from rosenblatt.train import Callback, DivergenceError, LossFn, Trainer
 from rosenblatt.train.loop import largest_product

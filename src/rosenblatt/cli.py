@@ -790,7 +790,7 @@ def _resume_command(args: argparse.Namespace) -> list[str]:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from rosenblatt.backend import keep_freed_memory
+    from rosenblatt.kernels.machine import keep_freed_memory
 
     keep_freed_memory()  # the CLI's process is ours: training reuses freed memory
     folder = args.resume if args.resume is not None else args.out

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from rosenblatt import nn
-from rosenblatt.backend import DTypeLike, resolve_rng
+from rosenblatt.backend import DTypeLike
+from rosenblatt.nn.rng import resolve_rng
 
 __all__ = ["alexnet_small", "lenet5", "simple_cnn"]
 

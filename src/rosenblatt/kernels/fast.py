@@ -12,7 +12,7 @@ from typing import Any
 
 from rosenblatt.backend import Array, xp
 
-__all__ = ["column_sums", "logistic", "row_max", "row_sums"]
+__all__ = ["column_sums", "logistic", "row_max", "row_sums", "times_transposed"]
 
 # Up to this many classes, reducing a transposed copy beats NumPy's row-wise max.
 _FEW_COLUMNS = 32
@@ -50,6 +50,17 @@ def column_sums(x: Array) -> Array:
     200 x 100 (3 us against 6); both add down each column.
     """
     return xp.ones(len(x), dtype=x.dtype) @ x
+
+
+def times_transposed(a: Array, b: Array) -> Array:
+    """A @ b^T over the last two axes (batched), computed as (b @ a^T)^T.
+
+    The same numbers; but for a convolution's weight gradient (a long reduction with
+    a small result) OpenBLAS runs this operand order 1.3-2.3x faster on LeNet-5's and
+    AlexNet-small's layers.
+    """
+    product: Array = xp.matmul(b, xp.swapaxes(a, -1, -2))
+    return xp.swapaxes(product, -1, -2)
 
 
 def logistic(x: Array) -> Array:

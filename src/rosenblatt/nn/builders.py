@@ -8,11 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from rosenblatt.backend import DTypeLike, resolve_rng
+from rosenblatt.backend import DTypeLike
 from rosenblatt.nn.activation import Identity, LeakyReLU, ReLU, Sigmoid, Step, Tanh
 from rosenblatt.nn.dropout import Dropout
 from rosenblatt.nn.linear import Linear
 from rosenblatt.nn.module import Module, Sequential
+from rosenblatt.nn.rng import resolve_rng
 
 __all__ = ["ACTIVATIONS", "build_mlp", "per_hidden_layer"]
 

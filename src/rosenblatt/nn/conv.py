@@ -6,9 +6,10 @@ import math
 
 import numpy as np
 
-from rosenblatt.backend import DTypeLike, get_default_dtype, resolve_rng, xp
+from rosenblatt.backend import DTypeLike, get_default_dtype, xp
 from rosenblatt.nn import functional as F
 from rosenblatt.nn.module import Module, Parameter
+from rosenblatt.nn.rng import resolve_rng
 from rosenblatt.tensor import Tensor
 
 __all__ = ["AvgPool2d", "Conv2d", "Flatten", "MaxPool2d"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from rosenblatt.backend import resolve_rng
 from rosenblatt.nn import functional as F
 from rosenblatt.nn.module import Module
+from rosenblatt.nn.rng import resolve_rng
 from rosenblatt.tensor import Tensor
 
 __all__ = ["Dropout"]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from rosenblatt import ops
-from rosenblatt.backend import Array, ArrayLike, resolve_rng, xp
+from rosenblatt.backend import Array, ArrayLike, xp
+from rosenblatt.nn.rng import resolve_rng
 from rosenblatt.ops.loss import REDUCTIONS
 from rosenblatt.tensor import Tensor
 

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from rosenblatt.backend import resolve_rng
+from rosenblatt.nn.rng import resolve_rng
 from rosenblatt.tensor import Tensor
 
 __all__ = [

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rosenblatt.backend import Array, ArrayLike, xp
+from rosenblatt.functions import sum_of_squares
 from rosenblatt.nn import functional as F
 from rosenblatt.nn.module import Module
-from rosenblatt.tensor import Tensor, sum_of_squares
+from rosenblatt.tensor import Tensor
 
 __all__ = [
     "BCEWithLogitsLoss",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from rosenblatt.backend import Array, DTypeLike, get_default_dtype, resolve_rng, xp
+from rosenblatt.backend import Array, DTypeLike, get_default_dtype, xp
 from rosenblatt.nn import functional as F
 from rosenblatt.nn.module import Module, Parameter
+from rosenblatt.nn.rng import resolve_rng
 from rosenblatt.tensor import Tensor
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "Dropout2d", "LocalResponseNorm"]

@@ -1,85 +1,20 @@
 """Differentiable primitives on arrays: each op's forward and backward side by side.
 
 Read ``op.py`` first (the contract), then ``elementwise.py``. Nothing here knows about
-tensors or graphs; ``tensor.py`` builds the graph and calls these.
+tensors or graphs; ``tensor.py`` builds the graph and calls these. Each module lists
+its ops in ``__all__``; this package offers them all.
 """
 
-from rosenblatt.ops.conv import AvgPool2d, Conv2d, MaxPool2d, conv_output_size
-from rosenblatt.ops.elementwise import (
-    Abs,
-    Add,
-    Clip,
-    Div,
-    Exp,
-    LeakyReLU,
-    Log,
-    Maximum,
-    Minimum,
-    Mul,
-    Neg,
-    Pow,
-    ReLU,
-    Sigmoid,
-    Sqrt,
-    Step,
-    Sub,
-    Tanh,
-    Where,
-)
-from rosenblatt.ops.linalg import Linear, MatMul
-from rosenblatt.ops.loss import (
-    BinaryCrossEntropyWithLogits,
-    PoissonNLLWithLogRate,
-    SoftmaxCrossEntropy,
-    SquaredError,
-)
-from rosenblatt.ops.normalization import LocalResponseNorm
+from rosenblatt.ops import conv, elementwise, linalg, loss, normalization, reduce, shape
+from rosenblatt.ops.conv import *  # noqa: F403
+from rosenblatt.ops.elementwise import *  # noqa: F403
+from rosenblatt.ops.linalg import *  # noqa: F403
+from rosenblatt.ops.loss import *  # noqa: F403
+from rosenblatt.ops.normalization import *  # noqa: F403
 from rosenblatt.ops.op import Op
-from rosenblatt.ops.reduce import Axis, LogSumExp, Max, Mean, Min, Sum, SumOfSquares
-from rosenblatt.ops.shape import Concatenate, GetItem, Reshape, Stack, Transpose
+from rosenblatt.ops.reduce import *  # noqa: F403
+from rosenblatt.ops.shape import *  # noqa: F403
 
-__all__ = [
-    "Abs",
-    "Add",
-    "AvgPool2d",
-    "Axis",
-    "BinaryCrossEntropyWithLogits",
-    "PoissonNLLWithLogRate",
-    "Clip",
-    "Concatenate",
-    "Conv2d",
-    "Div",
-    "Exp",
-    "GetItem",
-    "LeakyReLU",
-    "Linear",
-    "LocalResponseNorm",
-    "Log",
-    "LogSumExp",
-    "MatMul",
-    "Max",
-    "MaxPool2d",
-    "Maximum",
-    "Mean",
-    "Min",
-    "Minimum",
-    "Mul",
-    "Neg",
-    "Op",
-    "Pow",
-    "ReLU",
-    "Reshape",
-    "Sigmoid",
-    "SoftmaxCrossEntropy",
-    "Sqrt",
-    "SquaredError",
-    "Stack",
-    "Step",
-    "Sub",
-    "Sum",
-    "SumOfSquares",
-    "Tanh",
-    "Transpose",
-    "Where",
-    "conv_output_size",
-]
+__all__ = ["Op"]
+for _module in (conv, elementwise, linalg, loss, normalization, reduce, shape):
+    __all__ += _module.__all__

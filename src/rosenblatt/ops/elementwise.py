@@ -11,7 +11,6 @@ from rosenblatt.kernels.fast import logistic
 from rosenblatt.ops.op import Op
 
 __all__ = [
-    "logistic",
     "Abs",
     "Add",
     "Clip",

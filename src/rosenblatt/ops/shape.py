@@ -38,9 +38,8 @@ class Transpose(Op):
         return xp.transpose(x, self.axes)
 
     def backward(self, grad_output: Array) -> tuple[Array]:
-        if self.axes is None:
-            return (xp.transpose(grad_output),)
-        return (xp.transpose(grad_output, xp.argsort(self.axes)),)
+        inverse = None if self.axes is None else tuple(xp.argsort(self.axes))
+        return (xp.transpose(grad_output, inverse),)
 
 
 def _has_array_index(index: Any) -> bool:
@@ -97,5 +96,4 @@ class Stack(Op):
         return xp.stack(inputs, axis=self.axis)
 
     def backward(self, grad_output: Array) -> tuple[Array, ...]:
-        n = grad_output.shape[self.axis]
-        return tuple(xp.take(grad_output, i, axis=self.axis) for i in range(n))
+        return tuple(xp.moveaxis(grad_output, self.axis, 0))  # one slice per input

@@ -5,17 +5,25 @@ from __future__ import annotations
 import math
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from rosenblatt.backend import Array
-from rosenblatt.optim import LRScheduler, ReduceLROnPlateau
-
-if TYPE_CHECKING:
-    from rosenblatt.train.loop import Trainer
+from rosenblatt.nn import Module
+from rosenblatt.optim import LRScheduler, Optimizer, ReduceLROnPlateau
 
 __all__ = ["Callback", "EarlyStopping", "LearningRateScheduler", "ProgressBar"]
 
 Logs = dict[str, float]
+
+
+class Training(Protocol):
+    """What a callback sees of the loop that runs it (``train.loop.Trainer``)."""
+
+    model: Module
+    optimizer: Optimizer
+    epochs: int
+    n_batches: int
+    stop_training: bool
 
 
 class Callback:
@@ -24,7 +32,7 @@ class Callback:
     A callback stops training by setting ``self.trainer.stop_training = True``.
     """
 
-    trainer: Trainer
+    trainer: Training
 
     def on_train_begin(self, logs: Logs) -> None:
         """Before the first epoch."""

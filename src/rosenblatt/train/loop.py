@@ -10,20 +10,24 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rosenblatt.backend import (
-    SMALL_PRODUCT,
     Array,
     ArrayLike,
     as_sparse_rows,
-    blas_threads,
     is_sparse,
-    resolve_rng,
     xp,
 )
+from rosenblatt.kernels.machine import SMALL_PRODUCT, blas_threads
 from rosenblatt.nn import Conv2d, Linear, Module
+from rosenblatt.nn.rng import resolve_rng
 from rosenblatt.optim import Optimizer
 from rosenblatt.tensor import Tensor, no_grad
-from rosenblatt.train.callbacks import Callback, Logs, ProgressBar
-from rosenblatt.train.checkpoint import load_checkpoint, save_checkpoint
+from rosenblatt.train.callbacks import (
+    Callback,
+    LearningRateScheduler,
+    Logs,
+    ProgressBar,
+)
+from rosenblatt.train.checkpoint import Resumable, load_checkpoint, save_checkpoint
 from rosenblatt.train.metrics import Metric, resolve_metrics
 
 __all__ = [
@@ -290,8 +294,12 @@ class Trainer:
         self.stop_training = False
         self._first_loss = None
         history, start = History(), 0
+        schedules = [
+            c.scheduler for c in self.callbacks if isinstance(c, LearningRateScheduler)
+        ]
+        state = Resumable(self.model, self.optimizer, schedules, generator)
         if resume_from is not None:
-            start, past = load_checkpoint(resume_from, self, generator)
+            start, past = load_checkpoint(resume_from, state)
             history = History({k: list(v) for k, v in past.items()}, list(range(start)))
         data = (inputs, targets, weights)
         with blas_threads(largest_product(self.model, batch_size), self.threads):
@@ -317,7 +325,7 @@ class Trainer:
                 if checkpoint is not None and (
                     done % checkpoint_every == 0 or done == epochs
                 ):
-                    save_checkpoint(checkpoint, self, done, history, generator)
+                    save_checkpoint(checkpoint, state, done, history.history)
                 if self.stop_training:
                     break
             self._call("on_train_end", {})

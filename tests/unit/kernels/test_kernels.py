@@ -10,7 +10,7 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
-import rosenblatt.ops.conv as conv_ops
+import rosenblatt.kernels.conv as conv_kernels
 import rosenblatt.optim.optimizer as optimizer_module
 import rosenblatt.perceptron as perceptron_module
 from rosenblatt import Perceptron, Tensor, nn, optim
@@ -265,7 +265,7 @@ def test_conv2d_gives_the_same_bits_with_the_compiled_data_movement(
     w0 = rng.normal(size=(4, shape[1], *k)).astype(dtype)
     results = []
     for threshold in (1 << 60, 0):  # NumPy's slices, then the kernels
-        monkeypatch.setattr(conv_ops, "KERNEL_COLUMNS", threshold)
+        monkeypatch.setattr(conv_kernels, "KERNEL_COLUMNS", threshold)
         x, w = (
             Tensor(x0.copy(), requires_grad=True),
             Tensor(w0.copy(), requires_grad=True),

@@ -1,4 +1,4 @@
-"""backend: the allocator setting, an explicit opt-in; what the engine imports."""
+"""kernels.machine: the allocator setting, an explicit opt-in, and the BLAS-thread policy."""
 
 import platform
 import subprocess
@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from rosenblatt import MLPClassifier, backend, nn, optim
+from rosenblatt import MLPClassifier, nn, optim
+from rosenblatt.kernels import machine
 from rosenblatt.nn import functional as F
 from rosenblatt.train import fit
 
@@ -18,14 +19,14 @@ GLIBC = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
 
 @pytest.fixture
 def fresh(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    monkeypatch.setattr(backend, "_kept", None)  # as in a new process
+    monkeypatch.setattr(machine, "_kept", None)  # as in a new process
     return monkeypatch
 
 
 def test_the_environment_variable_leaves_the_allocator_alone(fresh) -> None:
     fresh.setenv("ROSENBLATT_SYSTEM_MALLOC", "1")
-    assert backend.keep_freed_memory() is False
-    assert backend._kept is False  # decided once, not retried
+    assert machine.keep_freed_memory() is False
+    assert machine._kept is False  # decided once, not retried
 
 
 @pytest.mark.skipif(not GLIBC, reason="mallopt is glibc's")
@@ -38,9 +39,9 @@ def test_the_allocator_setting_is_an_explicit_opt_in(fresh) -> None:
         warnings.simplefilter("ignore", ConvergenceWarning)
         MLPClassifier((3,), solver="lbfgs", max_iter=2).fit(X, y)
         MLPClassifier((3,), max_iter=2).fit(X, y)
-    assert backend._kept is None  # a plain fit left the host's allocator alone
-    assert backend.keep_freed_memory() is True  # glibc accepted both settings
-    assert backend.keep_freed_memory() is True  # decided once
+    assert machine._kept is None  # a plain fit left the host's allocator alone
+    assert machine.keep_freed_memory() is True  # glibc accepted both settings
+    assert machine.keep_freed_memory() is True  # decided once
 
 
 @pytest.mark.skipif(not GLIBC, reason="mallopt is glibc's")
@@ -50,7 +51,7 @@ def test_the_cli_opts_in(fresh, tmp_path, capsys) -> None:
     fresh.delenv("ROSENBLATT_SYSTEM_MALLOC", raising=False)
     assert main(["train", "--data", "xor", "--epochs", "1", "--json"]) == 0
     capsys.readouterr()
-    assert backend._kept is True
+    assert machine._kept is True
 
 
 def test_the_engine_imports_without_scipy() -> None:
@@ -81,7 +82,7 @@ def test_small_products_run_blas_on_one_thread_and_large_ones_as_they_are(
 ) -> None:
     from threadpoolctl import threadpool_limits
 
-    from rosenblatt.backend import SMALL_PRODUCT, blas_threads
+    from rosenblatt.kernels.machine import SMALL_PRODUCT, blas_threads
 
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         monkeypatch.delenv(name, raising=False)
