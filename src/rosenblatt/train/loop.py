@@ -6,6 +6,7 @@ import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict, Unpack
 
 import numpy as np
 
@@ -190,6 +191,22 @@ def largest_product(model: Module, batch_size: int) -> int:
                 largest, batch_size * module.in_features * module.out_features
             )
     return largest
+
+
+class FitOptions(TypedDict, total=False):
+    """The keyword arguments of ``Trainer.fit``, which ``fit`` passes on to it."""
+
+    epochs: int
+    batch_size: int
+    shuffle: bool
+    rng: np.random.Generator | int | None
+    validation_data: tuple[ArrayLike, ArrayLike] | None
+    validation_split: float
+    sample_weight: ArrayLike | None
+    checkpoint: str | os.PathLike[str] | None
+    checkpoint_every: int
+    resume_from: str | os.PathLike[str] | None
+    sampler: Sampler | None
 
 
 class Trainer:
@@ -403,23 +420,15 @@ def fit(
     X: ArrayLike,
     y: ArrayLike,
     *,
-    epochs: int = 10,
-    batch_size: int = 32,
-    shuffle: bool = True,
-    rng: np.random.Generator | int | None = None,
-    validation_data: tuple[ArrayLike, ArrayLike] | None = None,
-    validation_split: float = 0.0,
-    sample_weight: ArrayLike | None = None,
-    checkpoint: str | os.PathLike[str] | None = None,
-    checkpoint_every: int = 1,
-    resume_from: str | os.PathLike[str] | None = None,
     metrics: Sequence[str | Metric] = (),
     callbacks: Sequence[Callback] = (),
     verbose: int = 1,
-    sampler: Sampler | None = None,
     divergence: float | None = 100.0,
+    **options: Unpack[FitOptions],
 ) -> History:
     """Train ``model`` on (X, y) by mini-batch gradient descent and return its History.
+
+    The options after ``verbose`` are those of ``Trainer.fit`` (``FitOptions``).
 
     Parameters
     ----------
@@ -490,18 +499,4 @@ def fit(
         verbose=verbose,
         divergence=divergence,
     )
-    return trainer.fit(
-        X,
-        y,
-        epochs=epochs,
-        batch_size=batch_size,
-        shuffle=shuffle,
-        rng=rng,
-        validation_data=validation_data,
-        validation_split=validation_split,
-        sample_weight=sample_weight,
-        checkpoint=checkpoint,
-        checkpoint_every=checkpoint_every,
-        resume_from=resume_from,
-        sampler=sampler,
-    )
+    return trainer.fit(X, y, **options)
