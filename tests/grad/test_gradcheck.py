@@ -43,3 +43,43 @@ def test_gradcheck_catches_a_wrong_gradient() -> None:
 
     with pytest.raises(GradcheckError, match="input 0, element"):
         gradcheck(wrong, [1.0, 2.0])
+
+
+def _all_ops(cls: type) -> list[type]:
+    return [cls, *(sub for child in cls.__subclasses__() for sub in _all_ops(child))]
+
+
+@pytest.mark.parametrize("case", OP_CASES, ids=lambda c: c.name)
+@given(data=st.data())
+def test_no_op_writes_into_the_gradient_it_is_given(
+    case: OpCase, data: st.DataObject
+) -> None:
+    # The ownership rule of ops/op.py, which lets the engine pass gradients on
+    # without copying: backward(grad_output) never changes grad_output.
+    from rosenblatt.ops import Op
+
+    changed: list[str] = []
+    originals = {cls: cls.__dict__["backward"] for cls in _all_ops(Op)
+                 if "backward" in cls.__dict__}  # fmt: skip
+
+    def watched(original):
+        def backward(self, grad_output):
+            before = grad_output.copy()
+            result = original(self, grad_output)
+            if not np.array_equal(before, grad_output, equal_nan=True):
+                changed.append(type(self).__name__)
+            return result
+
+        return backward
+
+    arrays, extra = make_inputs(case, data)
+    tensors = [rb.Tensor(a, requires_grad=True, dtype=np.float64) for a in arrays]
+    try:
+        for cls, original in originals.items():
+            cls.backward = watched(original)
+        out = case.fn(*tensors, **extra)
+        out.backward(np.random.default_rng(0).normal(size=out.shape))
+    finally:
+        for cls, original in originals.items():
+            cls.backward = original
+    assert changed == []
