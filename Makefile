@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 RUN_STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck imports unit sklearn-tests reliability history bench bench-quick profile venv compare clean fashion-mnist
+.PHONY: browser-test playground demo test lint typecheck imports unit sklearn-tests reliability history bench bench-quick profile venv compare clean fashion-mnist
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ imports: $(STAMP)
 # pytest exits 5 when it collects no tests: with a suite in place that means a broken
 # collection, so it fails loudly instead of passing silently.
 unit: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -p no:cacheprovider -m "not reliability"; status=$$?; \
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider -m "not reliability and not browser"; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 
@@ -71,6 +71,16 @@ reliability: $(STAMP)
 # scikit-learn with only the import changed (about 20 s; CI runs it too).
 sklearn-tests: $(STAMP)
 	$(BIN)/python scripts/sklearn_suite.py -n 2
+
+# The playground in a real headless Chromium (Debian's chromium package, driven by
+# Playwright; about a minute). CI runs it too. Screenshots: PLAYGROUND_SCREENSHOTS=dir.
+browser-test: $(STAMP)
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(BIN)/python -m pip install --quiet -e '.[dev,browser]'
+	$(BIN)/python -m pytest -p no:cacheprovider -q -m browser tests/browser
+
+playground: $(RUN_STAMP)
+	$(BIN)/rosenblatt playground
 
 # The history lab, every milestone in full (about 5 minutes on 2 cores): the summary
 # table, and report.html, report.md and results.json in history-report/.

@@ -11,6 +11,7 @@ Sections (run in this order; each is a module here with a ``section()`` function
   rbm         workload 8: BernoulliRBM fit against scikit-learn's
   threads     workload 10: the BLAS-thread policy, idle and with the other core busy
   startup     workload 9: import time and the first fit in a fresh process
+  playground  workload 11: the playground's update rate, server and page
   inference   workload 6: inference throughput against PyTorch
   memory      peak RSS of the Fashion-MNIST MLP fit, one process per contender
   fashion     accuracy of full training runs on Fashion-MNIST (about 40 minutes)
@@ -50,6 +51,7 @@ import lenet
 import memory
 import mlp_epoch
 import perceptron
+import playground
 import rbm
 import rosenblatt
 import startup
@@ -71,6 +73,7 @@ SECTIONS = {
     "rbm": rbm.section,
     "threads": threads.section,
     "startup": startup.section,
+    "playground": playground.section,
     "inference": inference.section,
     "memory": memory.section,
     "fashion": fashion_results.section,
@@ -114,6 +117,12 @@ TARGETS = [
         0.5,
     ),
     ("peak RSS of the MLP fit / PyTorch", "peak_rss_vs_torch", "<=", 1.0),
+    (
+        "playground updates per second, 2-8-8-1 on 50 x 50",
+        "playground_updates_per_second",
+        ">=",
+        10,
+    ),
     ("Fashion-MNIST accuracy, MLP with dropout", "fashion_accuracy_mlp", ">=", 0.90),
     ("Fashion-MNIST accuracy, LeNet-5", "fashion_accuracy_lenet5", ">=", 0.90),
     (

@@ -260,6 +260,25 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument(
         "--json", action="store_true", help="print results.json instead of the table"
     )
+
+    playground = commands.add_parser(
+        "playground",
+        help="train networks in the browser, on this engine",
+        description="Start the playground's local web server and open its page: pick "
+        "a 2-D data set, stack layers, press play and watch the network, or "
+        "Rosenblatt's 1958 perceptron, learn. Ctrl-C stops it.",
+    )
+    playground.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default 127.0.0.1: this machine only)",
+    )
+    playground.add_argument(
+        "--port", type=int, default=8000, help="the port (default 8000; 0: any free)"
+    )
+    playground.add_argument(
+        "--no-browser", action="store_true", help="do not open a browser"
+    )
     return parser
 
 
@@ -1212,6 +1231,14 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _playground(args: argparse.Namespace) -> int:
+    from rosenblatt.playground import serve
+
+    if not 0 <= args.port <= 65535:
+        raise ValueError(f"playground: --port must be in [0, 65535], got {args.port}")
+    return serve(args.host, args.port, open_browser=not args.no_browser)
+
+
 _COMMANDS: dict[str, Any] = {
     "train": _train,
     "evaluate": _evaluate,
@@ -1219,6 +1246,7 @@ _COMMANDS: dict[str, Any] = {
     "info": _info,
     "datasets": _datasets,
     "history": _history,
+    "playground": _playground,
 }
 
 
