@@ -23,9 +23,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 venv: $(STAMP)
 
-# The optional comparison extra (torch==2.13.0, a local CPU build here).
+# The optional comparison extras: torch==2.13.0 (a local CPU build here), and onnx with
+# ONNX Runtime (the ONNX tests check every export against it).
 compare: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,compare]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,compare,onnx]'
 
 demo: $(RUN_STAMP)
 	$(BIN)/rosenblatt train

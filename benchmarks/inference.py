@@ -1,7 +1,8 @@
 """Workload 6: inference throughput of a trained MLP and a trained LeNet-5.
 
 Each network is trained briefly with rosenblatt, then the same weights are copied into
-PyTorch; both classify Fashion-MNIST's 10,000 test images in batches of 1,000
+PyTorch and exported to ONNX (``rosenblatt.onnx.to_onnx``, run by ONNX Runtime when
+it is installed); all classify Fashion-MNIST's 10,000 test images in batches of 1,000
 (rosenblatt's ``train.predict``, PyTorch under ``torch.inference_mode``), float32.
 Throughput is test images per second; the accuracy of each shows they agree.
 """
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+import common
 from common import Data, Section, fashion, ratio, table, time_rounds
 from lenet import copy_to_torch, torch_lenet5
 from mlp_epoch import SIZES, torch_mlp
@@ -47,7 +49,37 @@ def contenders(net: nn.Module, theirs: Any, y_test: np.ndarray) -> dict[str, Any
             )
         return float((out.argmax(dim=1).numpy() == y_test).mean())
 
-    return {"rosenblatt": ours, "PyTorch": pytorch}
+    runners = {"rosenblatt": ours, "PyTorch": pytorch}
+    try:
+        import onnxruntime
+    except ImportError:
+        return runners
+    from rosenblatt.onnx import to_onnx
+
+    example = np.zeros((1, *_input_shape(net)), np.float32)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = common.THREADS  # the same threads as the others
+    session = onnxruntime.InferenceSession(
+        to_onnx(net, example).SerializeToString(),
+        options,
+        providers=["CPUExecutionProvider"],
+    )
+
+    def onnx_runtime(X: np.ndarray, seed: int) -> float:
+        out = np.concatenate(
+            [
+                session.run(["output"], {"input": X[i : i + BATCH]})[0]
+                for i in range(0, len(X), BATCH)
+            ]
+        )
+        return float((out.argmax(axis=1) == y_test).mean())
+
+    return {**runners, "ONNX Runtime": onnx_runtime}
+
+
+def _input_shape(net: nn.Module) -> tuple[int, ...]:
+    first = next(m for m in net.modules() if isinstance(m, (nn.Linear, nn.Conv2d)))
+    return (first.in_features,) if isinstance(first, nn.Linear) else (1, 28, 28)
 
 
 def section(quick: bool, rounds: int | None = None) -> Section:
@@ -73,21 +105,30 @@ def section(quick: bool, rounds: int | None = None) -> Section:
         results = time_rounds(contenders(ours, theirs, data.y_test), rounds, X_test)
         rate = {k: len(X_test) / v["median"] for k, v in results.items()}
         r = ratio(results, "rosenblatt", "PyTorch")
-        ratios[f"inference_{name.split()[0].lower()}_vs_torch"] = r
+        key = name.split()[0].lower()
+        ratios[f"inference_{key}_vs_torch"] = r
+        onnx = results.get("ONNX Runtime")
+        if onnx is not None:
+            ratios[f"inference_{key}_vs_onnxruntime"] = ratio(
+                results, "rosenblatt", "ONNX Runtime"
+            )
         rows.append(
             [
                 name,
                 f"{rate['rosenblatt']:,.0f}",
                 f"{rate['PyTorch']:,.0f}",
+                f"{rate['ONNX Runtime']:,.0f}" if onnx else "not installed",
                 f"**{r:.2f}**",
                 f"{results['rosenblatt']['result']:.4f}",
                 f"{results['PyTorch']['result']:.4f}",
+                f"{onnx['result']:.4f}" if onnx else "—",
             ]
         )
     header = [
         "network",
         "rosenblatt images/s",
         "PyTorch images/s",
+        "ONNX Runtime images/s (our export)",
         "time ratio rosenblatt / PyTorch",
     ]
     return Section(
@@ -98,7 +139,10 @@ def section(quick: bool, rounds: int | None = None) -> Section:
             f"weights in both libraries; {len(data.X_test):,} test images, medians of "
             f"{rounds} interleaved rounds.",
             "",
-            *table([*header, "accuracy rosenblatt", "accuracy PyTorch"], rows),
+            *table(
+                [*header, "accuracy rosenblatt", "accuracy PyTorch", "accuracy ONNX"],
+                rows,
+            ),
             "",
         ],
         ratios,

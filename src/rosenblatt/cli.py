@@ -261,6 +261,19 @@ def _parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print results.json instead of the table"
     )
 
+    export = commands.add_parser(
+        "export",
+        help="write a saved model in another format (ONNX)",
+        description="Write a saved model (a file or a --out directory) as an ONNX "
+        "graph for ONNX Runtime and other frameworks, with its scaler statistics and "
+        "class names built in. Needs the onnx extra: pip install 'rosenblatt[onnx]'.",
+    )
+    export.add_argument("model", type=Path, help="a model file or a --out directory")
+    export.add_argument("--format", choices=["onnx"], default="onnx")
+    export.add_argument(
+        "-o", "--output", type=Path, help="where to write (default: beside the model)"
+    )
+
     playground = commands.add_parser(
         "playground",
         help="train networks in the browser, on this engine",
@@ -1231,6 +1244,22 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from rosenblatt.onnx import to_onnx
+
+    model = _Loaded(args.model)
+    names = model.class_names if model.task == "classification" else None
+    proto = to_onnx(model.model, mean=model.mean, scale=model.scale, class_names=names)
+    target = args.output or model.path.with_suffix(".onnx")
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(proto.SerializeToString())
+    os.replace(temporary, target)  # atomic: never a half-written graph
+    print(
+        f"wrote {_printable(str(target))} (ONNX opset {proto.opset_import[0].version})"
+    )
+    return 0
+
+
 def _playground(args: argparse.Namespace) -> int:
     from rosenblatt.playground import serve
 
@@ -1247,6 +1276,7 @@ _COMMANDS: dict[str, Any] = {
     "datasets": _datasets,
     "history": _history,
     "playground": _playground,
+    "export": _export,
 }
 
 
