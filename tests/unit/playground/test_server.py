@@ -158,7 +158,16 @@ def test_the_command_listens_where_it_says_and_stops_on_ctrl_c() -> None:
         "0",
     ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+    # a process started with SIGINT ignored (a background job; pytest-xdist's workers)
+    # hands that on, and Python then installs no Ctrl-C handler: start it as a
+    # terminal would
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         line = process.stdout.readline()
         assert "listening on http://127.0.0.1:" in line

@@ -394,11 +394,12 @@ def test_accuracy_reads_one_column_of_logits_by_default() -> None:
 def test_the_fit_loop_runs_small_networks_on_one_blas_thread(monkeypatch) -> None:
     from threadpoolctl import threadpool_info, threadpool_limits
 
+    from rosenblatt.kernels.machine import _THREAD_VARIABLES
     from rosenblatt.train import Callback, Trainer
     from rosenblatt.train.loop import largest_product
 
-    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
-    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    for name in _THREAD_VARIABLES:  # no thread count from the environment
+        monkeypatch.delenv(name, raising=False)
     seen = []
 
     class Threads(Callback):
