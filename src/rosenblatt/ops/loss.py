@@ -11,7 +11,7 @@ from __future__ import annotations
 from rosenblatt.backend import Array, xp
 from rosenblatt.kernels.fast import logistic, row_sums
 from rosenblatt.ops.op import Op
-from rosenblatt.ops.reduce import logsumexp
+from rosenblatt.ops.reduce import softmax
 
 __all__ = [
     "BinaryCrossEntropyWithLogits",
@@ -65,14 +65,12 @@ class SoftmaxCrossEntropy(_ReducedLoss):
     """
 
     def forward(self, logits: Array) -> Array:
-        lse = logsumexp(logits, (1,))
-        log_probs = logits - lse  # log softmax(z)
-        self.probs = xp.exp(log_probs)
+        self.probs, lse = softmax(logits, (1,))
         if self.target.ndim == 1:  # -log softmax(z)_t = logsumexp(z) - z_t
             losses = lse[:, 0] - logits[xp.arange(logits.shape[0]), self.target]
-        else:
+        else:  # -sum_k t_k (z_k - logsumexp(z)) = mass logsumexp(z) - t . z
             self.mass = row_sums(self.target)  # sum_k t_nk (1 for probabilities)
-            losses = -row_sums(self.target * log_probs)
+            losses = self.mass * lse[:, 0] - row_sums(self.target * logits)
         return self._reduce(losses)
 
     def backward(self, grad_output: Array) -> tuple[Array]:

@@ -21,7 +21,7 @@ __all__ = [
     "Min",
     "Sum",
     "SumOfSquares",
-    "logsumexp",
+    "softmax",
 ]
 
 Axis = int | tuple[int, ...] | None
@@ -118,26 +118,31 @@ class Min(Max):
     _reduce: Callable[..., Any] = staticmethod(xp.min)
 
 
-def logsumexp(x: Array, axes: tuple[int, ...]) -> Array:
-    """log(sum(exp(x), axes)) with the axes kept (size 1), as m + log(sum(exp(x - m))).
+_LOWEST = {xp.dtype(t): xp.finfo(t).min for t in (xp.float32, xp.float64)}
 
-    m is the maximum over the axes: exp(x) overflows float32 for x > 88, the shifted
-    form never does. m is at least the lowest finite number, so that an all -inf
-    slice gives -inf rather than NaN from -inf - (-inf). The one log-sum-exp of the
-    library: softmax is exp(x - logsumexp(x)).
+
+def softmax(x: Array, axes: tuple[int, ...]) -> tuple[Array, Array]:
+    """softmax(x) over the axes, and logsumexp(x) with the axes kept (size 1).
+
+    With m the maximum over the axes and e = exp(x - m): softmax = e / sum(e), and
+    logsumexp = m + log(sum(e)). exp(x) overflows float32 for x > 88; x - m <= 0
+    never does. m is at least the lowest finite number, so that an all -inf slice
+    gives -inf rather than NaN from -inf - (-inf). The one softmax of the library:
+    ``LogSumExp`` (so ``Tensor.softmax``) and the fused cross-entropy use it.
     """
     rows = x.ndim == 2 and axes == (1,)  # the classes of a batch (fast reductions)
     m = row_max(x)[:, None] if rows else xp.max(x, axis=axes, keepdims=True)
-    m = xp.maximum(m, xp.finfo(x.dtype).min)
+    xp.maximum(m, _LOWEST[x.dtype], out=m)
     e = xp.exp(x - m)
     total = row_sums(e)[:, None] if rows else xp.sum(e, axis=axes, keepdims=True)
-    with xp.errstate(divide="ignore"):  # log(0) = -inf for all -inf rows
-        y: Array = m + xp.log(total)
-    return y
+    with xp.errstate(divide="ignore", invalid="ignore"):  # an all -inf slice:
+        e /= total  # its softmax is undefined (NaN, as PyTorch's),
+        m += xp.log(total)  # its logsumexp is log(0) = -inf
+    return e, m
 
 
 class LogSumExp(Op):
-    """y = log(sum(exp(x), axis)), computed without overflow (see ``logsumexp``).
+    """y = log(sum(exp(x), axis)), computed without overflow (see ``softmax``).
 
     Backward: grad_x = grad_output * exp(x - y), i.e. grad_output times the softmax.
     """
@@ -146,14 +151,13 @@ class LogSumExp(Op):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x: Array) -> Array:
-        self.x = x
         self.axes = _normalize_axes(self.axis, x.ndim)
-        self.y = logsumexp(x, self.axes)
-        return self.y if self.keepdims else xp.squeeze(self.y, axis=self.axes)
+        self.probs, y = softmax(x, self.axes)
+        return y if self.keepdims else xp.squeeze(y, axis=self.axes)
 
     def backward(self, grad_output: Array) -> tuple[Array]:
         grad = _with_kept_dims(grad_output, self.axes, self.keepdims)
-        return (grad * xp.exp(self.x - self.y),)
+        return (grad * self.probs,)
 
 
 class SumOfSquares(Op):
