@@ -72,7 +72,15 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--data",
         default="digits",
-        help="a dataset name (see 'rosenblatt datasets') or a .csv file",
+        help="a dataset name (see 'rosenblatt datasets'), a .csv file, or data larger "
+        "than memory, streamed: a .npy file (the target in its last column), a .npz "
+        "file (X and y), or a folder of .npy shards",
+    )
+    train.add_argument(
+        "--chunk-rows",
+        type=int,
+        default=50_000,
+        help="streamed data: rows read at a time (default 50,000)",
     )
     train.add_argument("--target", help="the CSV target column (default: the last)")
     train.add_argument(
@@ -468,6 +476,11 @@ def _describe(model: Any) -> str:
     return f"network ({name})"
 
 
+def _streamed(data: str) -> bool:
+    """Whether --data names data to stream: a .npy or .npz file, or a folder."""
+    return data.lower().endswith((".npy", ".npz")) or Path(data).is_dir()
+
+
 def _preprocessing(
     data: Any, mean: Any, scale: Any, args: argparse.Namespace
 ) -> dict[str, Any]:
@@ -622,17 +635,33 @@ class _Run:
                     f"it with --resume {args.out}, write elsewhere, or replace it with "
                     "--force"
                 )
-        self.data = data = load(
-            args.data, seed=args.seed, target=args.target, data_dir=args.data_dir
-        )
+        data: Any
+        if _streamed(args.data):
+            from rosenblatt.data.stream import StreamedData
+
+            if args.val_split or args.chunk_rows < 1:
+                raise ValueError(
+                    "train: streamed data takes no --val-split (its last fifth is the "
+                    "test split), and --chunk-rows must be at least 1"
+                )
+            data = StreamedData(args.data, args.chunk_rows)
+            self.data = data
+        else:
+            data = load(
+                args.data, seed=args.seed, target=args.target, data_dir=args.data_dir
+            )
+            self.data = data
         if data.task == "classification" and len(set(data.y_train.tolist())) < 2:
             raise ValueError(
                 f"train: {data.name}'s training rows hold one class only; a classifier "
                 "needs two or more"
             )
-        X_train, self.X_test = data.X_train, data.X_test
+        X_train: Any = data.X_train
+        self.X_test: Any = data.X_test
         self.mean = self.scale = None
-        if args.standardize:
+        if args.standardize and _streamed(args.data):
+            self.mean, self.scale = data.standardize()  # applied as chunks are read
+        elif args.standardize:
             self.mean, self.scale = standardize_statistics(X_train)
             X_train = (X_train - self.mean) / self.scale
             self.X_test = (self.X_test - self.mean) / self.scale
@@ -655,6 +684,8 @@ class _Run:
             self._resume(args.resume / CHECKPOINT_FILE)
         else:
             self.estimator = _estimator(args, data)
+            if _streamed(args.data):  # a file's rows are visited in their order
+                self.estimator.set_params(shuffle=False)
             self.random_state = np.random.RandomState(args.seed)
         # a RandomState instance: each partial_fit continues its stream (a new order
         # each epoch), and the checkpoint keeps its state
@@ -708,10 +739,7 @@ class _Run:
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
                     try:
-                        if classes is None:
-                            est.partial_fit(self.X, self.y)
-                        else:
-                            est.partial_fit(self.X, self.y, classes=classes)
+                        self._epoch(est, classes)
                     except (ValueError, FloatingPointError) as error:
                         raise ValueError(
                             f"train: epoch {epoch + 1}: {error} (nothing of this epoch "
@@ -741,6 +769,52 @@ class _Run:
                     break
         except KeyboardInterrupt:
             raise _InterruptedError(self.interrupted()) from None
+
+    def _epoch(self, est: Any, classes: Any) -> None:
+        """One pass of ``partial_fit``: over the data, or over each chunk of a file."""
+        from rosenblatt.data.stream import Rows
+
+        if not isinstance(self.X, Rows):
+            if classes is None:
+                est.partial_fit(self.X, self.y)
+            else:
+                est.partial_fit(self.X, self.y, classes=classes)
+            return
+        before = (
+            len(getattr(est, "errors_", [])),
+            len(getattr(est, "loss_curve_", [])),
+        )
+        n_iter, sizes, at = getattr(est, "n_iter_", 0), [], 0
+        for X_part, _ in self.X.chunks():
+            y_part = self.y[at : at + len(X_part)]  # the class indices train uses
+            at += len(X_part)
+            sizes.append(len(X_part))
+            if classes is None:
+                est.partial_fit(X_part, y_part)
+            else:
+                est.partial_fit(X_part, y_part, classes=classes)
+        # the chunks' partial_fits are one epoch: record them as the one pass they make
+        if hasattr(est, "errors_"):
+            est.errors_[before[0] :] = [sum(est.errors_[before[0] :])]
+        if hasattr(est, "loss_curve_"):
+            losses = est.loss_curve_[before[1] :]
+            est.loss_ = float(
+                sum(a * b for a, b in zip(losses, sizes, strict=True)) / at
+            )
+            est.loss_curve_[before[1] :] = [est.loss_]
+        est.n_iter_ = n_iter + 1
+
+    def predict_test(self) -> Any:
+        """The estimator's predictions for the test split (chunk by chunk, if streamed)."""
+        import numpy as np
+
+        from rosenblatt.data.stream import Rows
+
+        if not isinstance(self.X_test, Rows):
+            return self.estimator.predict(self.X_test)
+        return np.concatenate(
+            [self.estimator.predict(X) for X, _ in self.X_test.chunks()]
+        )
 
     def save_checkpoint(self, epochs_done: int) -> None:
         run = {
@@ -847,7 +921,7 @@ def _train_run(args: argparse.Namespace) -> int:
     report: dict[str, Any] = {
         "dataset": data.name,
         "model": _describe(est),
-        **_scores(data, est.predict(run.X_test)),
+        **_scores(data, run.predict_test()),
         "epochs": run.start + run.epochs_run,
         "epochs_this_run": run.epochs_run,
         "training_samples": len(run.y),
@@ -900,8 +974,9 @@ def _write_outputs(args: argparse.Namespace, run: _Run, report: dict[str, Any]) 
             out / "confusion_matrix.png", dpi=100
         )
         figures.append("confusion_matrix.png")
-    if run.X_test.shape[1] == 2 and data.task == "classification":
-        plot.decision_surface(est, run.X_test, data.y_test).savefig(
+    if len(data.feature_names) == 2 and data.task == "classification":
+        sample = run.X_test.head(5_000) if hasattr(run.X_test, "head") else run.X_test
+        plot.decision_surface(est, sample, data.y_test[: len(sample)]).savefig(
             out / "decision_surface.png", dpi=100
         )
         figures.append("decision_surface.png")

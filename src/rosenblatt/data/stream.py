@@ -146,3 +146,113 @@ def partial_fit_chunks(
         if isinstance(source, Iterator):
             break  # a one-pass iterator cannot be read again
     return estimator
+
+
+class Rows:
+    """Rows [start, stop) of a file or folder, read a chunk at a time, never whole.
+
+    ``mean`` and ``scale``, when set, standardise each chunk as it is read. It is
+    what ``rosenblatt train --data FILE.npy`` trains on and predicts from.
+    """
+
+    def __init__(
+        self, source: str | os.PathLike[str], start: int, stop: int, rows: int
+    ) -> None:
+        self.source, self.start, self.stop, self.rows = source, start, stop, rows
+        self.mean: np.ndarray | None = None
+        self.scale: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    def chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(X, y) chunks of these rows, in file order, standardised if asked."""
+        at = 0
+        for X, y in chunks(self.source, self.rows):
+            lo, hi = max(self.start - at, 0), min(self.stop - at, len(X))
+            at += len(X)
+            if lo < hi:
+                part = X[lo:hi]
+                if self.mean is not None and self.scale is not None:
+                    part = (part - self.mean) / self.scale
+                yield np.ascontiguousarray(part), y[lo:hi]
+            if at >= self.stop:
+                return
+
+    def head(self, n: int) -> np.ndarray:
+        """The first ``n`` rows' features (a sample, for figures)."""
+        taken: list[np.ndarray] = []
+        wanted = n
+        for X, _ in self.chunks():
+            taken.append(X[:wanted])
+            wanted -= len(taken[-1])
+            if wanted <= 0:
+                break
+        return np.concatenate(taken)
+
+
+class StreamedData:
+    """A data file too large to load, as ``rosenblatt train`` sees a data set.
+
+    One pass reads the targets (8 bytes a row) and counts the rows; the features stay
+    on disk. The last ``test_fraction`` of the rows is the test split (a file is
+    shuffled once, when written; its order is then kept). The target is a class when
+    every value is a whole number, else a value to regress.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], rows: int, test_fraction: float = 0.2
+    ) -> None:
+        self.path = Path(path)
+        self.name = self.path.stem
+        self.source = str(self.path)
+        targets, width, dtype = [], 0, np.dtype(np.float32)
+        for X, y in chunks(self.path, rows):
+            targets.append(np.asarray(y, dtype=np.float64))
+            width, dtype = X.shape[1], X.dtype
+        if not targets:
+            raise ValueError(f"{self.path}: no rows")
+        y = np.concatenate(targets)
+        if not np.all(np.isfinite(y)):
+            raise ValueError(f"{self.path}: the target column holds NaN or inf")
+        n = len(y)
+        cut = n - max(1, round(n * test_fraction))
+        if cut < 1:
+            raise ValueError(f"{self.path}: too few rows ({n}) for a test split")
+        self.dtype = dtype
+        self.feature_names = tuple(f"x{j + 1}" for j in range(width))
+        self.image_shape = None
+        if np.all(y == np.round(y)):
+            self.task = "classification"
+            labels = np.unique(y)
+            self.class_names: tuple[str, ...] | None = tuple(
+                str(int(v)) for v in labels
+            )
+            y = np.searchsorted(labels, y)  # classes 0..K-1, as train uses them
+        else:
+            self.task, self.class_names = "regression", None
+        self.y_train, self.y_test = y[:cut], y[cut:]
+        self.X_train = Rows(self.path, 0, cut, rows)
+        self.X_test = Rows(self.path, cut, n, rows)
+
+    def standardize(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per-feature mean and scale of the training rows, in one chunked pass.
+
+        The reads from now on are standardised by them (scale 1 where a feature is
+        constant).
+        """
+        total = squares = None
+        for X, _ in self.X_train.chunks():
+            X64 = X.astype(np.float64)
+            total = X64.sum(axis=0) if total is None else total + X64.sum(axis=0)
+            part = (X64 * X64).sum(axis=0)
+            squares = part if squares is None else squares + part
+        assert total is not None and squares is not None
+        n = len(self.X_train)
+        mean = total / n
+        scale = np.sqrt(np.maximum(squares / n - mean * mean, 0.0))
+        scale[scale == 0] = 1.0
+        mean, scale = mean.astype(self.dtype), scale.astype(self.dtype)
+        for rows in (self.X_train, self.X_test):
+            rows.mean, rows.scale = mean, scale
+        return mean, scale
