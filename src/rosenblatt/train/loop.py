@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
 from dataclasses import dataclass, field
 from typing import TypedDict, Unpack
 
@@ -346,6 +346,49 @@ class Trainer:
                 if self.stop_training:
                     break
             self._call("on_train_end", {})
+        return history
+
+    def fit_batches(
+        self, batches: Iterable[tuple[ArrayLike, ArrayLike]], *, epochs: int = 1
+    ) -> History:
+        """Train on ``(x, y)`` batches as they come, ``epochs`` times over them.
+
+        ``batches``: any re-iterable of batches (a list; an object whose ``__iter__``
+        reads them from disk, as ``rosenblatt.data.stream.chunks`` does), each checked
+        as ``fit`` checks its arrays; only one batch need be in memory. Their order is
+        the training order (no shuffling, no checkpoints).
+        """
+        if not isinstance(epochs, int) or epochs < 1:
+            raise ValueError(
+                f"fit_batches: expected epochs a positive int, got {epochs!r}"
+            )
+        dtype, history = _model_dtype(self.model), History()
+        self.epochs, self.stop_training, self._first_loss = epochs, False, None
+        sized = batches if isinstance(batches, Sized) else None
+        self.n_batches = len(sized) if sized is not None else 0
+        self._call("on_train_begin", {})
+        for epoch in range(epochs):
+            self._call("on_epoch_begin", epoch, {})
+            self.model.train()
+            sums: dict[str, float] = dict.fromkeys(["loss", *self.metrics], 0.0)
+            seen = 0
+            with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                for batch, (x_batch, y_batch) in enumerate(batches):
+                    inputs = _as_inputs(x_batch, dtype, "fit_batches")
+                    targets = _as_targets(
+                        y_batch, inputs.shape[0], dtype, "fit_batches"
+                    )
+                    whole = xp.arange(inputs.shape[0])
+                    self._run_batch((inputs, targets, None), whole, batch, epoch, sums)
+                    seen += inputs.shape[0]
+            if not seen:
+                raise ValueError("fit_batches: the batches were empty")
+            logs = {key: total / seen for key, total in sums.items()}
+            self._call("on_epoch_end", epoch, logs)
+            history.append(epoch, logs)
+            if self.stop_training:
+                break
+        self._call("on_train_end", {})
         return history
 
     def _run_epoch(

@@ -430,3 +430,36 @@ def test_the_fit_loop_runs_small_networks_on_one_blas_thread(monkeypatch) -> Non
             threads=2,
         ).fit(X, y, epochs=1)
     assert seen == [1, 2]
+
+
+def test_fit_batches_trains_as_fit_does_on_the_same_batches(tmp_path) -> None:
+    from rosenblatt.data.stream import chunks
+    from rosenblatt.train import Trainer
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((300, 5)).astype(np.float32), rng.integers(0, 3, 300)
+
+    def trainer():
+        net = nn.build_mlp([5, 8, 3], rng=0)
+        return Trainer(net, F.cross_entropy, optim.Adam(net.parameters(), lr=1e-2),
+                       verbose=0)  # fmt: skip
+
+    whole = trainer()
+    history = whole.fit(X, y, epochs=3, batch_size=50, shuffle=False)
+    listed = trainer()
+    batches = [(X[i : i + 50], y[i : i + 50]) for i in range(0, 300, 50)]
+    assert listed.fit_batches(batches, epochs=3)["loss"] == history["loss"]
+    np.save(tmp_path / "rows.npy", np.column_stack([X, y]).astype(np.float32))
+
+    class FromDisk:  # re-iterable: each epoch reads the file again, 50 rows at a time
+        def __iter__(self):
+            return ((x, t.astype(int)) for x, t in chunks(tmp_path / "rows.npy", 50))
+
+    streamed = trainer()
+    assert streamed.fit_batches(FromDisk(), epochs=3)["loss"] == history["loss"]
+    for a, b, c in zip(whole.model.parameters(), listed.model.parameters(),
+                       streamed.model.parameters(), strict=True):  # fmt: skip
+        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a.data, c.data)
+    with pytest.raises(ValueError, match="empty"):
+        trainer().fit_batches([], epochs=1)
