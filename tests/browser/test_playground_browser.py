@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import start_playground
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -22,20 +24,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture
 def page_url():
-    command = [
-        sys.executable,
-        "-m",
-        "rosenblatt",
-        "playground",
-        "--no-browser",
-        "--port",
-        "0",
-    ]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
-    line = process.stdout.readline()
-    assert "listening on" in line, line
-    yield line.split("listening on ")[1].split()[0]
+    process, url = start_playground()
+    yield url
     process.terminate()
     process.wait(timeout=20)
 

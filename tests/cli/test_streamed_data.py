@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
+from helpers import write_random_table
 from rosenblatt import cli, io
 
 
@@ -96,17 +97,8 @@ print(status, int(status_file.split("VmHWM:")[1].split()[0]) // 1024)
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_file_larger_than_memory_trains_in_the_memory_of_one_chunk(tmp_path) -> None:
-    path, rows, width = tmp_path / "big.npy", 200_000, 785
-    rng = np.random.default_rng(0)
-    table = np.lib.format.open_memmap(
-        path, mode="w+", dtype=np.float32, shape=(rows, width)
-    )
-    for start in range(0, rows, 20_000):
-        block = rng.random((20_000, width), dtype=np.float32)
-        block[:, -1] = rng.integers(0, 10, 20_000)
-        table[start : start + 20_000] = block
-    table.flush()
-    del table
+    path = tmp_path / "big.npy"
+    write_random_table(path)
     small = tmp_path / "small.npy"
     np.save(small, np.load(path, mmap_mode="r")[:4_000])
 

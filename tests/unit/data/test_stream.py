@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
+from helpers import write_random_table
 from rosenblatt import MLPClassifier, Perceptron
 from rosenblatt.data.stream import chunks, partial_fit_chunks
 
@@ -117,19 +118,8 @@ print(int(status.split("VmHWM:")[1].split()[0]) // 1024)  # MiB
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_training_on_a_file_holds_only_a_chunk_in_memory(tmp_path) -> None:
-    # 200,000 rows of 785 float32 values: a 600 MiB file, streamed in chunks of 2,000
-    path = tmp_path / "big.npy"
-    rng = np.random.default_rng(0)
-    rows, width = 200_000, 785
-    table = np.lib.format.open_memmap(
-        path, mode="w+", dtype=np.float32, shape=(rows, width)
-    )
-    for start in range(0, rows, 20_000):
-        block = rng.random((20_000, width), dtype=np.float32)
-        block[:, -1] = rng.integers(0, 10, 20_000)
-        table[start : start + 20_000] = block
-    table.flush()
-    del table
+    path = tmp_path / "big.npy"  # 598 MiB, streamed in chunks of 2,000 rows
+    write_random_table(path)
     size_mib = path.stat().st_size >> 20
     small = tmp_path / "small.npy"  # the same rows, one chunk's worth
     np.save(small, np.load(path, mmap_mode="r")[:2_000])

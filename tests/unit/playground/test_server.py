@@ -2,10 +2,7 @@
 independent tabs, freed networks, and a clean start and stop from the shell."""
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -13,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import start_playground
 from rosenblatt import io
 from rosenblatt.playground import server as server_module
 from rosenblatt.playground.server import MAX_BODY, Playground
@@ -148,30 +146,9 @@ def test_export_gives_a_model_file_and_a_script(base, tmp_path) -> None:
 
 
 def test_the_command_listens_where_it_says_and_stops_on_ctrl_c() -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "rosenblatt",
-        "playground",
-        "--no-browser",
-        "--port",
-        "0",
-    ]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    # a process started with SIGINT ignored (a background job; pytest-xdist's workers)
-    # hands that on, and Python then installs no Ctrl-C handler: start it as a
-    # terminal would
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    process, url = start_playground()
     try:
-        line = process.stdout.readline()
-        assert "listening on http://127.0.0.1:" in line
-        url = line.split("listening on ")[1].split()[0]
+        assert url.startswith("http://127.0.0.1:")
         assert request(url)[0] == 200
         process.send_signal(signal.SIGINT)
         out, _ = process.communicate(timeout=20)
