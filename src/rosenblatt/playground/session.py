@@ -364,20 +364,13 @@ class Session:
         with no_grad():
             value = Tensor(self.grid_inputs)
             neurons = [[_picture(f, *_range("", f)) for f in self.grid_inputs.T]]
-            for module in self.net:
+            for module in self.net[:-1]:  # every layer but the output's
                 value = module(value)
-                if isinstance(module, nn.Linear) and module is not self.linears[-1]:
-                    continue
-                if module is self.linears[-1]:
-                    break
-                low, high = _range(type(module).__name__, value.data)
-                neurons.append(
-                    [
-                        _picture(value.data[:, j], low, high)
-                        for j in range(value.shape[1])
-                    ]
-                )
-            output = self._surface(value)
+                if not isinstance(module, nn.Linear):  # a layer's activations
+                    low, high = _range(type(module).__name__, value.data)
+                    columns = value.data.T
+                    neurons.append([_picture(c, low, high) for c in columns])
+            output = self._surface(self.net[-1](value))
         return {
             "mode": "network",
             "epoch": self.epoch,
