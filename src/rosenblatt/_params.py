@@ -1,7 +1,8 @@
 """Hyper-parameter checks for the estimators, with scikit-learn's wording.
 
-Each estimator lists its parameters' constraints in one ``_constraints`` dict and
-calls ``check_params`` at the start of ``fit`` (never in ``__init__``, as scikit-learn
+Each estimator declares its parameters as annotated fields (``@estimator`` writes the
+constructor from them), lists their constraints in one ``_constraints`` dict and calls
+``check_params`` at the start of ``fit`` (never in ``__init__``, as scikit-learn
 requires). A small local helper rather than scikit-learn's private ``_param_validation``.
 """
 
@@ -10,9 +11,27 @@ from __future__ import annotations
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, dataclass_transform
 
-__all__ = ["Interval", "InvalidParameterError", "Options", "check_params"]
+__all__ = ["Interval", "InvalidParameterError", "Options", "check_params", "estimator"]
+
+_Class = TypeVar("_Class", bound=type)
+
+
+@dataclass_transform(eq_default=False)
+def estimator(cls: _Class) -> _Class:
+    """Write scikit-learn's estimator constructor from the class's annotated parameters.
+
+    scikit-learn's rule: ``__init__`` stores each parameter under its own name and does
+    nothing else, since ``clone``, ``get_params`` and grid searches rebuild estimators
+    through it. The class lists its parameters with their defaults, in signature order
+    (``_: KW_ONLY`` before the keyword-only ones; a base class's come first), and this
+    writes that constructor as ``dataclasses`` would: without ``__eq__`` (estimators
+    compare by identity) and without ``__repr__`` (scikit-learn's, which shows the
+    parameters changed from their defaults, stays). An attribute that ``fit`` sets is
+    declared ``= field(init=False)``: typed, but no parameter.
+    """
+    return dataclass(eq=False, repr=False)(cls)  # type: ignore[return-value]
 
 
 class InvalidParameterError(ValueError, TypeError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import KW_ONLY, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -27,7 +28,7 @@ from rosenblatt._labels import (
     labels_to_json,
     partial_fit_classes,
 )
-from rosenblatt._params import Interval, Options
+from rosenblatt._params import Interval, Options, estimator
 from rosenblatt._persist import (
     SavableEstimator,
     optimizer_state,
@@ -63,6 +64,7 @@ _ARCHITECTURES: dict[str, tuple[Callable[..., nn.Module], float]] = {
 }
 
 
+@estimator
 class CNNClassifier(
     SavableEstimator,
     OutputContainer,
@@ -129,6 +131,21 @@ class CNNClassifier(
     (3,)
     """
 
+    architecture: Any = "lenet5"
+    _: KW_ONLY
+    image_shape: Any = None
+    dropout: float | None = None
+    max_iter: int = 10
+    batch_size: int = 128
+    learning_rate_init: float = 1e-3
+    random_state: Any = None
+    verbose: bool = False
+    callbacks: Any = None
+    dtype: str = "float32"
+    threads: int | None = None
+
+    image_shape_: tuple[int, int, int] = field(init=False)
+
     _constraints: ClassVar[dict[str, list[Any]]] = {
         "architecture": [Options(tuple(_ARCHITECTURES)), Callable],
         "image_shape": [tuple, list, Options((None,))],
@@ -146,35 +163,6 @@ class CNNClassifier(
         "dtype": [Options(("float32", "float64"))],
         "threads": [Interval(int, 1, None), Options((None,))],
     }
-
-    def __init__(
-        self,
-        architecture: Any = "lenet5",
-        *,
-        image_shape: Any = None,
-        dropout: float | None = None,
-        max_iter: int = 10,
-        batch_size: int = 128,
-        learning_rate_init: float = 1e-3,
-        random_state: Any = None,
-        verbose: bool = False,
-        callbacks: Any = None,
-        dtype: str = "float32",
-        threads: int | None = None,
-    ) -> None:
-        self.architecture = architecture
-        self.image_shape = image_shape
-        self.dropout = dropout
-        self.max_iter = max_iter
-        self.batch_size = batch_size
-        self.learning_rate_init = learning_rate_init
-        self.random_state = random_state
-        self.verbose = verbose
-        self.callbacks = callbacks
-        self.dtype = dtype
-        self.threads = threads
-
-    image_shape_: tuple[int, int, int]
 
     def _flatten(self, X: Any) -> tuple[Any, tuple[int, int, int] | None]:
         """(n, C, H, W) or (n, H, W) images as (n, C H W) rows (n_features_in_ = C H W)."""

@@ -10,6 +10,7 @@ difference from scikit-learn.
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -31,7 +32,7 @@ from sklearn.utils.validation import (
 
 from rosenblatt import io, nn, optim
 from rosenblatt._labels import ClassLabels, partial_fit_labels, with_class_weight
-from rosenblatt._params import Interval, Options, check_params
+from rosenblatt._params import Interval, Options, check_params, estimator
 from rosenblatt._persist import (
     SavableEstimator,
     fit_record,
@@ -60,6 +61,7 @@ def _rows(X: Any) -> Array:
     return rows
 
 
+@estimator
 class _BaseMLP(
     SavableEstimator,
     OutputContainer,
@@ -67,13 +69,45 @@ class _BaseMLP(
     BaseEstimator,  # type: ignore[misc]
     auto_wrap_output_keys=None,  # type: ignore[call-arg]  # transform wraps its output
 ):
-    """What MLPClassifier and MLPRegressor share: network, solvers, bookkeeping, files."""
+    """What MLPClassifier and MLPRegressor share: network, solvers, bookkeeping, files.
 
-    module_: nn.Sequential
-    best_loss_: float | None
-    validation_scores_: list[float] | None
-    best_validation_score_: float | None
-    _best_params: list[Array] | None
+    Its parameters are the keyword-only ones of both, in scikit-learn's order and with
+    its defaults; each class adds its own positional parameters in front.
+    """
+
+    _: KW_ONLY
+    solver: str = "adam"
+    alpha: float = 0.0001
+    batch_size: Any = "auto"
+    learning_rate: str = "constant"
+    learning_rate_init: float = 0.001
+    power_t: float = 0.5
+    max_iter: int = 200
+    shuffle: bool = True
+    random_state: Any = None
+    tol: float = 1e-4
+    verbose: bool = False
+    warm_start: bool = False
+    momentum: float = 0.9
+    nesterovs_momentum: bool = True
+    early_stopping: bool = False
+    validation_fraction: float = 0.1
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    epsilon: float = 1e-8
+    n_iter_no_change: int = 10
+    max_fun: int = 15000
+    dropout: Any = 0.0
+    callbacks: Any = None
+    divergence: float | None = None
+    dtype: Any = None
+    threads: int | None = None
+
+    module_: nn.Sequential = field(init=False)
+    best_loss_: float | None = field(init=False)
+    validation_scores_: list[float] | None = field(init=False)
+    best_validation_score_: float | None = field(init=False)
+    _best_params: list[Array] | None = field(init=False)
 
     _constraints: ClassVar[dict[str, list[Any]]] = {
         "hidden_layer_sizes": [Interval(int, 1, None), list, tuple, np.ndarray],
@@ -494,6 +528,7 @@ class _BaseMLP(
         return tags
 
 
+@estimator
 class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
     """Multilayer perceptron classifier: scikit-learn's ``MLPClassifier``, on rosenblatt.
 
@@ -549,74 +584,16 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
     True
     """
 
-    _labels: ClassLabels
+    hidden_layer_sizes: Any = (100,)
+    activation: Any = "relu"
+    _: KW_ONLY
+    class_weight: Any = None
+
+    _labels: ClassLabels = field(init=False)
     _constraints: ClassVar[dict[str, list[Any]]] = {
         **_BaseMLP._constraints,
         "class_weight": [dict, Options(("balanced", None))],
     }
-
-    def __init__(
-        self,
-        hidden_layer_sizes: Any = (100,),
-        activation: Any = "relu",
-        *,
-        solver: str = "adam",
-        alpha: float = 0.0001,
-        batch_size: Any = "auto",
-        learning_rate: str = "constant",
-        learning_rate_init: float = 0.001,
-        power_t: float = 0.5,
-        max_iter: int = 200,
-        shuffle: bool = True,
-        random_state: Any = None,
-        tol: float = 1e-4,
-        verbose: bool = False,
-        warm_start: bool = False,
-        momentum: float = 0.9,
-        nesterovs_momentum: bool = True,
-        early_stopping: bool = False,
-        validation_fraction: float = 0.1,
-        beta_1: float = 0.9,
-        beta_2: float = 0.999,
-        epsilon: float = 1e-8,
-        n_iter_no_change: int = 10,
-        max_fun: int = 15000,
-        dropout: Any = 0.0,
-        class_weight: Any = None,
-        callbacks: Any = None,
-        divergence: float | None = None,
-        dtype: Any = None,
-        threads: int | None = None,
-    ) -> None:
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.dropout = dropout
-        self.class_weight = class_weight
-        self.callbacks = callbacks
-        self.divergence = divergence
-        self.dtype = dtype
-        self.threads = threads
 
     @available_if(_BaseMLP._check_solver)  # type: ignore[untyped-decorator]
     def partial_fit(
@@ -684,6 +661,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         return tags
 
 
+@estimator
 class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
     """Multilayer perceptron regressor: scikit-learn's ``MLPRegressor``, on rosenblatt.
 
@@ -716,73 +694,14 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
     True
     """
 
+    loss: str = "squared_error"
+    hidden_layer_sizes: Any = (100,)
+    activation: Any = "relu"
+
     _constraints: ClassVar[dict[str, list[Any]]] = {
         **_BaseMLP._constraints,
         "loss": [Options(("squared_error", "poisson"))],
     }
-
-    def __init__(
-        self,
-        loss: str = "squared_error",
-        hidden_layer_sizes: Any = (100,),
-        activation: Any = "relu",
-        *,
-        solver: str = "adam",
-        alpha: float = 0.0001,
-        batch_size: Any = "auto",
-        learning_rate: str = "constant",
-        learning_rate_init: float = 0.001,
-        power_t: float = 0.5,
-        max_iter: int = 200,
-        shuffle: bool = True,
-        random_state: Any = None,
-        tol: float = 1e-4,
-        verbose: bool = False,
-        warm_start: bool = False,
-        momentum: float = 0.9,
-        nesterovs_momentum: bool = True,
-        early_stopping: bool = False,
-        validation_fraction: float = 0.1,
-        beta_1: float = 0.9,
-        beta_2: float = 0.999,
-        epsilon: float = 1e-8,
-        n_iter_no_change: int = 10,
-        max_fun: int = 15000,
-        dropout: Any = 0.0,
-        callbacks: Any = None,
-        divergence: float | None = None,
-        dtype: Any = None,
-        threads: int | None = None,
-    ) -> None:
-        self.loss = loss
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.dropout = dropout
-        self.callbacks = callbacks
-        self.divergence = divergence
-        self.dtype = dtype
-        self.threads = threads
 
     @available_if(_BaseMLP._check_solver)  # type: ignore[untyped-decorator]
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:

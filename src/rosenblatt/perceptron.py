@@ -39,6 +39,7 @@ weights seen.
 from __future__ import annotations
 
 import warnings
+from dataclasses import KW_ONLY, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -55,7 +56,7 @@ from sklearn.utils.validation import (
 )
 
 from rosenblatt._labels import labels_from_json, labels_to_json
-from rosenblatt._params import Interval, Options, check_params
+from rosenblatt._params import Interval, Options, check_params, estimator
 from rosenblatt._persist import SavableEstimator, require_int
 from rosenblatt.io import ModelFileError
 
@@ -101,6 +102,7 @@ class _Pocket:
         self.mistakes[chosen] = mistakes[better]
 
 
+@estimator
 class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Rosenblatt's single-layer perceptron with the text's learning rule and stopping rules.
 
@@ -219,7 +221,35 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
     (True, True)
     """
 
-    classes_: Array
+    _: KW_ONLY
+    eta0: float = 1.0
+    learning_rate: str = "constant"
+    power_t: float = 0.5
+    init: str = "zeros"
+    target_coding: str = "bipolar"
+    update: str = "online"
+    zero_score: str = "positive"
+    max_iter: int = 1000
+    tol: float | None = 1e-3
+    tol_error: float | None = 0.0
+    tol_weight: float | None = None
+    n_iter_no_change: int = 5
+    shuffle: bool = True
+    fit_intercept: bool = True
+    class_weight: dict[Any, float] | str | None = None
+    warm_start: bool = False
+    pocket: bool = False
+    record_history: bool = False
+    random_state: int | np.random.RandomState | None = None
+    verbose: int = 0
+    penalty: str | None = None
+    alpha: float = 0.0001
+    l1_ratio: float = 0.15
+    early_stopping: bool = False
+    validation_fraction: float = 0.1
+    n_jobs: int | None = None
+
+    classes_: Array = field(init=False)
 
     _constraints: ClassVar[dict[str, list[Any]]] = {
         "eta0": [Interval(float, 0, 1, closed="right")],
@@ -253,63 +283,6 @@ class Perceptron(SavableEstimator, ClassifierMixin, BaseEstimator):  # type: ign
         "validation_fraction": [Interval(float, 0, 1, closed="neither")],
         "n_jobs": [Interval(int, None, None), Options((None,))],
     }
-
-    def __init__(
-        self,
-        *,
-        eta0: float = 1.0,
-        learning_rate: str = "constant",
-        power_t: float = 0.5,
-        init: str = "zeros",
-        target_coding: str = "bipolar",
-        update: str = "online",
-        zero_score: str = "positive",
-        max_iter: int = 1000,
-        tol: float | None = 1e-3,
-        tol_error: float | None = 0.0,
-        tol_weight: float | None = None,
-        n_iter_no_change: int = 5,
-        shuffle: bool = True,
-        fit_intercept: bool = True,
-        class_weight: dict[Any, float] | str | None = None,
-        warm_start: bool = False,
-        pocket: bool = False,
-        record_history: bool = False,
-        random_state: int | np.random.RandomState | None = None,
-        verbose: int = 0,
-        penalty: str | None = None,
-        alpha: float = 0.0001,
-        l1_ratio: float = 0.15,
-        early_stopping: bool = False,
-        validation_fraction: float = 0.1,
-        n_jobs: int | None = None,
-    ) -> None:
-        self.eta0 = eta0
-        self.learning_rate = learning_rate
-        self.power_t = power_t
-        self.init = init
-        self.target_coding = target_coding
-        self.update = update
-        self.zero_score = zero_score
-        self.max_iter = max_iter
-        self.tol = tol
-        self.tol_error = tol_error
-        self.tol_weight = tol_weight
-        self.n_iter_no_change = n_iter_no_change
-        self.shuffle = shuffle
-        self.fit_intercept = fit_intercept
-        self.class_weight = class_weight
-        self.warm_start = warm_start
-        self.pocket = pocket
-        self.record_history = record_history
-        self.random_state = random_state
-        self.verbose = verbose
-        self.penalty = penalty
-        self.alpha = alpha
-        self.l1_ratio = l1_ratio
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_jobs = n_jobs
 
     @classmethod
     def from_sklearn_params(cls, **params: Any) -> Perceptron:

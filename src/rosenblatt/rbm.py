@@ -19,6 +19,7 @@ backpropagation. ``pretrain`` does that for an ``MLPClassifier`` or ``MLPRegress
 from __future__ import annotations
 
 import time
+from dataclasses import KW_ONLY
 from typing import Any, ClassVar
 
 import numpy as np
@@ -33,7 +34,7 @@ from sklearn.utils import check_random_state, gen_even_slices
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from rosenblatt._labels import ClassLabels
-from rosenblatt._params import Interval, Options, check_params
+from rosenblatt._params import Interval, Options, check_params, estimator
 
 __all__ = ["BernoulliRBM", "pretrain"]
 
@@ -46,6 +47,7 @@ def _dot(a: Any, b: Array) -> Array:
     return out if isinstance(out, np.ndarray) else np.asarray(out.toarray())
 
 
+@estimator
 class BernoulliRBM(
     ClassNamePrefixFeaturesOutMixin,  # type: ignore[misc]
     TransformerMixin,  # type: ignore[misc]
@@ -95,6 +97,14 @@ class BernoulliRBM(
     (4, 2)
     """
 
+    n_components: int = 256
+    _: KW_ONLY
+    learning_rate: float = 0.1
+    batch_size: int = 10
+    n_iter: int = 10
+    verbose: int = 0
+    random_state: Any = None
+
     _constraints: ClassVar[dict[str, list[Any]]] = {
         "n_components": [Interval(int, 1, None)],
         "learning_rate": [Interval(float, 0, None, closed="neither")],
@@ -107,23 +117,6 @@ class BernoulliRBM(
             Options((None,)),
         ],
     }
-
-    def __init__(
-        self,
-        n_components: int = 256,
-        *,
-        learning_rate: float = 0.1,
-        batch_size: int = 10,
-        n_iter: int = 10,
-        verbose: int = 0,
-        random_state: Any = None,
-    ) -> None:
-        self.n_components = n_components
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.n_iter = n_iter
-        self.verbose = verbose
-        self.random_state = random_state
 
     # --- the two conditionals ---
 
