@@ -7,6 +7,7 @@ shape and ``tensor.py`` sums them back to each input's shape.
 from __future__ import annotations
 
 from rosenblatt.backend import Array, xp
+from rosenblatt.kernels.activation import relu, relu_backward
 from rosenblatt.kernels.fast import logistic
 from rosenblatt.ops.op import Op
 
@@ -188,13 +189,12 @@ class ReLU(Op):
     """y = max(x, 0).  Backward: grad_x = grad_output * [x > 0]; relu'(0) = 0."""
 
     def forward(self, x: Array) -> Array:
-        y = xp.maximum(x, 0)
-        self.y = y
-        return y
+        self.y = relu(x)
+        return self.y
 
     def backward(self, grad_output: Array) -> tuple[Array]:
         # y > 0 exactly where x > 0, so the output serves as the mask.
-        return (grad_output * (self.y > 0),)
+        return (relu_backward(grad_output, self.y),)
 
 
 class LeakyReLU(Op):

@@ -305,3 +305,21 @@ def test_col2im_equals_its_python_loop_and_is_im2col_s_adjoint(
     x = np.random.default_rng(1).normal(size=shape)
     # the adjoint: <im2col(x), c> = <x, col2im(c)>
     assert np.isclose((_unfold(x, k, s, p, d, out) * cols).sum(), (x * back[1]).sum())
+
+
+@pytest.mark.parametrize(("sizes", "compiled"), [((64, 100), 2), ((4, 4), 0)])
+def test_a_large_model_updates_every_parameter_by_kernel_a_small_one_none(
+    sizes, compiled, monkeypatch
+) -> None:
+    import rosenblatt.kernels.optim as optim_kernels
+
+    calls = []
+    real = optim_kernels.adam_step
+    monkeypatch.setattr(
+        optim_kernels, "adam_step", lambda *args: calls.append(1) or real(*args)
+    )
+    layer = nn.Linear(*sizes, rng=0, dtype=np.float64)  # a weight and a small bias
+    opt = optim.Adam(layer.parameters())
+    layer(Tensor(np.ones((3, sizes[0])))).sum().backward()
+    opt.step()
+    assert len(calls) == compiled
