@@ -25,11 +25,12 @@ def estimator(cls: _Class) -> _Class:
     scikit-learn's rule: ``__init__`` stores each parameter under its own name and does
     nothing else, since ``clone``, ``get_params`` and grid searches rebuild estimators
     through it. The class lists its parameters with their defaults, in signature order
-    (``_: KW_ONLY`` before the keyword-only ones; a base class's come first), and this
-    writes that constructor as ``dataclasses`` would: without ``__eq__`` (estimators
-    compare by identity) and without ``__repr__`` (scikit-learn's, which shows the
-    parameters changed from their defaults, stays). An attribute that ``fit`` sets is
-    declared ``= field(init=False)``: typed, but no parameter.
+    (``_: KW_ONLY`` before the keyword-only ones; in each group, a base class's come
+    first), and this writes that constructor as ``dataclasses`` would, without
+    ``__eq__`` (estimators compare by identity) and without ``__repr__``
+    (scikit-learn's, which shows the parameters changed from their defaults, stays).
+    An attribute that ``fit`` sets is declared ``= field(init=False)``: typed, but
+    no parameter.
     """
     return dataclass(eq=False, repr=False)(cls)  # type: ignore[return-value]
 
