@@ -37,13 +37,13 @@ KERNEL_ELEMENTS = 4096
 
 
 def _compiled(*arrays: Array) -> bool:
-    """Whether the loops serve these arrays: large, contiguous NumPy, one float dtype."""
+    """Whether the loops serve these arrays: large, contiguous NumPy, float32 or 64."""
     first = arrays[0]
     return (
         first.size >= KERNEL_ELEMENTS
         and all(type(a) is xp.ndarray and a.flags.c_contiguous for a in arrays)
         and all(a.dtype == first.dtype for a in arrays)
-        and first.dtype.kind == "f"
+        and first.dtype.char in "fd"  # numba has no float16 or long double loops
     )
 
 

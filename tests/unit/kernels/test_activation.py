@@ -54,9 +54,12 @@ def test_relu_and_its_gradient_are_numpys_on_both_sides_of_the_switch(
     np.testing.assert_array_equal(grad, expected)
 
 
-def test_a_strided_input_takes_numpy_s_way() -> None:
+def test_a_strided_or_half_precision_input_takes_numpy_s_way() -> None:
     x = _inputs(2 * KERNEL_ELEMENTS, np.float64).reshape(2, -1).T  # not C-contiguous
     np.testing.assert_array_equal(relu(x), np.maximum(x, 0))
+    half = _inputs(2 * KERNEL_ELEMENTS, np.float16)
+    assert relu(half).dtype == np.float16
+    np.testing.assert_array_equal(relu(half), np.maximum(half, 0))
     g = np.ones_like(x)
     np.testing.assert_array_equal(relu_backward(g, relu(x)), (x > 0).astype(float))
 
