@@ -15,7 +15,7 @@ import rosenblatt.optim.optimizer as optimizer_module
 import rosenblatt.perceptron as perceptron_module
 from rosenblatt import Perceptron, Tensor, nn, optim
 from rosenblatt.kernels import Kernel, kernel
-from rosenblatt.kernels.conv import col2im, column_spans
+from rosenblatt.kernels.conv import col2im, column_spans, im2col
 from rosenblatt.kernels.optim import adam_step, sgd_step
 from rosenblatt.kernels.perceptron import online_epoch
 
@@ -252,6 +252,7 @@ GEOMETRIES = [
     ((3, 2, 9, 9), (3, 3), (2, 2), (2, 1), (2, 1)),
     ((2, 1, 8, 8), (5, 5), (1, 1), (2, 2), (1, 1)),
     ((1, 2, 5, 5), (5, 5), (1, 1), (0, 0), (1, 1)),
+    ((2, 2, 4, 5), (3, 3), (1, 1), (4, 3), (1, 1)),  # rows and columns all padding
 ]
 
 
@@ -286,6 +287,25 @@ def _unfold(x, k, s, p, d, out):
         if 0 <= row < h and 0 <= col < w:
             cols[ci, i, j, b, y, q] = x[b, ci, row, col]
     return cols
+
+
+@pytest.mark.parametrize(("shape", "k", "s", "p", "d"), GEOMETRIES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_im2col_equals_its_python_loop_and_its_definition(
+    shape, k, s, p, d, dtype
+) -> None:
+    out = tuple(
+        (shape[2 + a] + 2 * p[a] - d[a] * (k[a] - 1) - 1) // s[a] + 1 for a in (0, 1)
+    )
+    geometry = np.array([*k, *s, *p, *d, *out], dtype=np.int64)
+    spans = column_spans(shape[3], k[1], s[1], p[1], d[1], out[1])
+    x = np.random.default_rng(3).normal(size=shape).astype(dtype)
+    # NaN-filled outputs: every entry, padding included, must be written
+    cols = [np.full((shape[1], *k, shape[0], *out), np.nan, dtype=dtype) for _ in "ab"]
+    im2col.py_func(x, geometry, spans, cols[0])
+    im2col(x, geometry, spans, cols[1])
+    np.testing.assert_array_equal(cols[0], cols[1])
+    np.testing.assert_array_equal(cols[1], _unfold(x, k, s, p, d, out))
 
 
 @pytest.mark.parametrize(("shape", "k", "s", "p", "d"), GEOMETRIES)
