@@ -12,13 +12,24 @@ from typing import Any
 
 from rosenblatt.backend import Array, xp
 
-__all__ = ["column_sums", "logistic", "row_max", "row_sums", "times_transposed"]
+__all__ = [
+    "column_sums",
+    "logistic",
+    "row_max",
+    "row_sums",
+    "small_times_wide",
+    "times_transposed",
+]
 
 # Up to this many classes, reducing a transposed copy beats NumPy's row-wise max.
 _FEW_COLUMNS = 32
 # Up to this many elements, SciPy's one-pass expit beats the formula's NumPy calls.
 _SMALL_LOGISTIC = 1024
 _expit: Any = None
+# Products with a small matrix of at most this many entries (a first convolution's
+# few kernels, C_out x C_in kH kW) and a wide one run in blocks of _BLOCK columns.
+_SMALL_MATRIX = 450
+_BLOCK = 2048
 
 
 def row_max(x: Array) -> Array:
@@ -52,15 +63,50 @@ def column_sums(x: Array) -> Array:
     return xp.ones(len(x), dtype=x.dtype) @ x
 
 
+def small_times_wide(a: Array, b: Array) -> Array:
+    """A @ b over the last two axes (batched), for a small a (G, M, K), wide b (G, K, P).
+
+    For float32 and an a of at most 450 entries, computed in blocks of 2,048 columns
+    of b: OpenBLAS multiplies such skinny operands twice as fast block by block
+    (LeNet-5's first layer, 6 x 25 kernels times 100,352 columns: 1.19 -> 0.56 ms).
+    Each block is the same product on fewer columns. In float64, and from about
+    64 x 9 entries on, the blocks gained nothing or lost (up to 2x), so those keep
+    one call.
+    """
+    if a.dtype != xp.float32 or not _in_blocks(a.shape[-2] * a.shape[-1], b.shape[-1]):
+        return xp.matmul(a, b)
+    out = xp.empty((*b.shape[:-2], a.shape[-2], b.shape[-1]), dtype=b.dtype)
+    for start in range(0, b.shape[-1], _BLOCK):
+        block = slice(start, start + _BLOCK)
+        xp.matmul(a, b[..., block], out=out[..., block])
+    return out
+
+
 def times_transposed(a: Array, b: Array) -> Array:
     """A @ b^T over the last two axes (batched), computed as (b @ a^T)^T.
 
     The same numbers; but for a convolution's weight gradient (a long reduction with
     a small result) OpenBLAS runs this operand order 1.3-2.3x faster on LeNet-5's and
-    AlexNet-small's layers.
+    AlexNet-small's layers. A result of at most 450 entries (a first convolution's
+    weight gradient) is summed over blocks of 2,048 columns, 2-3x faster again in
+    float32 and float64 (LeNet-5's first layer: 1.30 -> 0.55 ms); the blocks change
+    only the order of the additions.
     """
-    product: Array = xp.matmul(b, xp.swapaxes(a, -1, -2))
-    return xp.swapaxes(product, -1, -2)
+    if not _in_blocks(a.shape[-2] * b.shape[-2], a.shape[-1]):
+        product: Array = xp.matmul(b, xp.swapaxes(a, -1, -2))
+        return xp.swapaxes(product, -1, -2)
+    total = None
+    for start in range(0, a.shape[-1], _BLOCK):
+        block = slice(start, start + _BLOCK)
+        part = xp.matmul(b[..., block], xp.swapaxes(a[..., block], -1, -2))
+        total = part if total is None else xp.add(total, part, out=total)
+    assert total is not None
+    return xp.swapaxes(total, -1, -2)
+
+
+def _in_blocks(small: int, width: int) -> bool:
+    """Whether a product with a small matrix of ``small`` entries runs in blocks."""
+    return small <= _SMALL_MATRIX and width > _BLOCK
 
 
 def logistic(x: Array) -> Array:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from rosenblatt.backend import Array, xp
 from rosenblatt.kernels import conv as moves  # the data movement
-from rosenblatt.kernels.fast import times_transposed
+from rosenblatt.kernels.fast import small_times_wide, times_transposed
 from rosenblatt.ops.op import Op
 
 __all__ = ["AvgPool2d", "Conv2d", "MaxPool2d", "conv_output_size"]
@@ -73,7 +73,7 @@ class Conv2d(Op):
         )
         cols = unfolded.reshape(g, c_group * kh * kw, n * out[0] * out[1])
         kernels = weight.reshape(g, c_out // g, -1)  # (G, C_out/G, C/G kH kW)
-        y = xp.matmul(kernels, cols).reshape(c_out, n, *out)  # (C_out, N, H, W)
+        y = small_times_wide(kernels, cols).reshape(c_out, n, *out)  # (C_out, N, H, W)
         if bias is not None:
             y += bias.reshape(-1, 1, 1, 1)
         self.cols, self.kernels, self.out, self.kernel = cols, kernels, out, (kh, kw)
@@ -91,7 +91,7 @@ class Conv2d(Op):
         if len(needs) > 2 and needs[2]:
             grad_b = grad_output.sum(axis=(0, 2, 3))
         if needs[0]:
-            grad_cols = xp.matmul(self.kernels.transpose(0, 2, 1), grads)
+            grad_cols = small_times_wide(self.kernels.transpose(0, 2, 1), grads)
             c = self.unfolding.x_shape[1]
             grad_x = moves.fold(
                 grad_cols.reshape(c, kh, kw, n, h_out, w_out), self.unfolding

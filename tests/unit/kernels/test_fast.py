@@ -4,7 +4,14 @@ sides of the size where it switches ways."""
 import numpy as np
 import pytest
 
-from rosenblatt.kernels.fast import column_sums, logistic, row_max, row_sums
+from rosenblatt.kernels.fast import (
+    column_sums,
+    logistic,
+    row_max,
+    row_sums,
+    small_times_wide,
+    times_transposed,
+)
 
 
 @pytest.mark.parametrize("k", [1, 10, 32, 33, 100])
@@ -25,3 +32,26 @@ def test_logistic_is_exact_far_out_on_both_sides(size: int) -> None:
         safe = np.where(x < 0, np.exp(x) / (1 + np.exp(x)), 1 / (1 + np.exp(-x)))
     np.testing.assert_allclose(logistic(x), safe, rtol=1e-15)
     assert logistic(x.astype(np.float32)).dtype == np.float32
+
+
+# (groups, small rows, inner, columns): blocks of 2,048 columns, a ragged last one,
+# one block, and a small matrix too large (over 450 entries) for blocks
+PRODUCTS = [(1, 6, 25, 5000), (2, 3, 9, 4100), (1, 6, 25, 2048), (1, 16, 150, 5000)]
+
+
+@pytest.mark.parametrize(("g", "m", "k", "p"), PRODUCTS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_blocked_products_equal_one_product(g, m, k, p, dtype) -> None:
+    rng = np.random.default_rng(p)
+    small = rng.normal(size=(g, m, k)).astype(dtype)
+    wide = rng.normal(size=(g, k, p)).astype(dtype)
+    grads = rng.normal(size=(g, m, p)).astype(dtype)
+    tol = 1e-4 if dtype == np.float32 else 1e-12
+    out = small_times_wide(small, wide)  # each block: the same product, fewer columns
+    assert out.dtype == dtype and out.flags.c_contiguous
+    np.testing.assert_allclose(out, np.matmul(small, wide), rtol=tol, atol=tol)
+    # the weight gradient sums its blocks: the same numbers in another order
+    expected = np.einsum("gmp,gkp->gmk", grads, wide, optimize=False)
+    np.testing.assert_allclose(
+        times_transposed(grads, wide), expected, rtol=tol, atol=tol * p
+    )
