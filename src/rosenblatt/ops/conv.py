@@ -118,7 +118,9 @@ class MaxPool2d(Op):
         padded = moves.pad(x, self.padding, -xp.inf)
         self.slices = moves.offset_slices(self.kernel, self.stride, self.dilation, out)
         self.x_shape, self.padded_shape = x.shape, padded.shape
-        y, self.index = moves.window_max(padded, self.slices)
+        y, self.index = moves.window_max(
+            padded, self.kernel, self.stride, self.dilation, out
+        )
         return y
 
     def backward(self, grad_output: Array) -> tuple[Array]:

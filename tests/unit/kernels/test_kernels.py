@@ -15,7 +15,7 @@ import rosenblatt.optim.optimizer as optimizer_module
 import rosenblatt.perceptron as perceptron_module
 from rosenblatt import Perceptron, Tensor, nn, optim
 from rosenblatt.kernels import Kernel, kernel
-from rosenblatt.kernels.conv import col2im, column_spans, im2col
+from rosenblatt.kernels.conv import col2im, column_spans, im2col, max_pool
 from rosenblatt.kernels.optim import adam_step, sgd_step
 from rosenblatt.kernels.perceptron import online_epoch
 
@@ -325,6 +325,62 @@ def test_col2im_equals_its_python_loop_and_is_im2col_s_adjoint(
     x = np.random.default_rng(1).normal(size=shape)
     # the adjoint: <im2col(x), c> = <x, col2im(c)>
     assert np.isclose((_unfold(x, k, s, p, d, out) * cols).sum(), (x * back[1]).sum())
+
+
+POOLS = [
+    # (N, C, H, W), kernel, stride, padding, dilation
+    ((2, 3, 8, 8), (2, 2), (2, 2), (0, 0), (1, 1)),
+    ((2, 2, 9, 7), (3, 2), (2, 1), (1, 1), (1, 2)),  # overlapping, padded, dilated
+    ((1, 2, 6, 6), (3, 3), (1, 1), (1, 1), (1, 1)),
+]
+
+
+def _pool_input(shape, dtype):
+    """Ties, NaN, infinities and -0.0 among random values."""
+    rng = np.random.default_rng(4)
+    x = rng.integers(-3, 4, size=shape).astype(dtype)  # many ties
+    x.flat[::7] = np.nan
+    x.flat[3::11] = -np.inf
+    x.flat[5::13] = np.inf
+    x.flat[1::17] = -0.0
+    return x
+
+
+@pytest.mark.parametrize(("shape", "k", "s", "p", "d"), POOLS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_pool_equals_its_python_loop_and_numpys_walk(
+    shape, k, s, p, d, dtype, monkeypatch
+) -> None:
+    x = _pool_input(shape, dtype)
+    padded = conv_kernels.pad(x, p, -np.inf)
+    out = tuple(
+        (shape[2 + a] + 2 * p[a] - d[a] * (k[a] - 1) - 1) // s[a] + 1 for a in (0, 1)
+    )
+    monkeypatch.setattr(conv_kernels, "POOL_ELEMENTS", 1 << 60)
+    best, index = conv_kernels.window_max(padded, k, s, d, out)  # NumPy's walk
+    geometry = np.array([*k, *s, *d], dtype=np.int64)
+    for run in (max_pool.py_func, max_pool):
+        got = np.full_like(best, 7.0), np.full_like(index, 99)
+        run(padded, geometry, *got)
+        np.testing.assert_array_equal(got[0], best)  # NaN where NumPy has NaN
+        assert np.signbit(got[0]).tolist() == np.signbit(best).tolist()  # -0.0 kept
+        np.testing.assert_array_equal(got[1], index)
+
+
+@pytest.mark.parametrize(("shape", "k", "s", "p", "d"), POOLS)
+def test_max_pool2d_gives_the_same_bits_with_the_compiled_loop(
+    shape, k, s, p, d, monkeypatch
+) -> None:
+    x0 = np.random.default_rng(5).normal(size=shape)
+    results = []
+    for threshold in (1 << 60, 0):  # NumPy's walk, then the kernel
+        monkeypatch.setattr(conv_kernels, "POOL_ELEMENTS", threshold)
+        x = Tensor(x0.copy(), requires_grad=True)
+        y = nn.functional.max_pool2d(x, k, stride=s, padding=p, dilation=d)
+        (y * y).sum().backward()
+        results.append((y.data, x.grad))
+    for a, b in zip(*results, strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize(("sizes", "compiled"), [((64, 100), 2), ((4, 4), 0)])
