@@ -49,7 +49,9 @@ def row_sums(x: Array) -> Array:
     """sum_k x[n, k] for x of shape (N, K); shape (N,).
 
     As the product x @ ones: for the few classes of a typical problem NumPy's sum
-    over axis 1 costs twice as much as BLAS's matrix-vector product.
+    over axis 1 costs twice as much as BLAS's matrix-vector product; so it does for
+    a convolution's bias gradient, a few long rows (LeNet-5's first layer, 6 rows of
+    100,352: 24 us against NumPy's 102, or 111 for summing the NCHW gradient).
     """
     return x @ xp.ones(x.shape[1], dtype=x.dtype)
 

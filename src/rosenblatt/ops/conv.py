@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from rosenblatt.backend import Array, xp
 from rosenblatt.kernels import conv as moves  # the data movement
-from rosenblatt.kernels.fast import small_times_wide, times_transposed
+from rosenblatt.kernels.fast import row_sums, small_times_wide, times_transposed
 from rosenblatt.ops.op import Op
 
 __all__ = ["AvgPool2d", "Conv2d", "MaxPool2d", "conv_output_size"]
@@ -89,7 +89,7 @@ class Conv2d(Op):
         if needs[1]:
             grad_w = times_transposed(grads, self.cols).reshape(c_out, -1, kh, kw)
         if len(needs) > 2 and needs[2]:
-            grad_b = grad_output.sum(axis=(0, 2, 3))
+            grad_b = row_sums(grads.reshape(c_out, -1))  # over N, H_out, W_out
         if needs[0]:
             grad_cols = small_times_wide(self.kernels.transpose(0, 2, 1), grads)
             c = self.unfolding.x_shape[1]
