@@ -187,13 +187,13 @@ def column_spans(width: int, kw: int, sw: int, pw: int, dw: int, ow: int) -> Any
     Output column q reads input column q sw + j dw - pw; the kernels copy (or add)
     those and write zeros (or nothing) for the rest, so the input needs no padding.
     """
-    q = np.arange(ow)
     spans = np.zeros((kw, 2), dtype=np.int64)
     for j in range(kw):
-        inside = np.flatnonzero(
-            (q * sw + j * dw - pw >= 0) & (q * sw + j * dw - pw < width)
-        )
-        spans[j] = (inside[0], inside[-1] + 1) if inside.size else (0, 0)
+        first = j * dw - pw  # the input column that output column 0 reads
+        lo = max(0, -(first // sw))  # the least q with q sw + first >= 0
+        hi = min(ow, (width - 1 - first) // sw + 1)  # past the last inside width
+        if lo < hi:
+            spans[j] = lo, hi
     return spans
 
 

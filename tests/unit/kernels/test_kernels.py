@@ -7,6 +7,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
@@ -287,6 +289,24 @@ def _unfold(x, k, s, p, d, out):
         if 0 <= row < h and 0 <= col < w:
             cols[ci, i, j, b, y, q] = x[b, ci, row, col]
     return cols
+
+
+@given(
+    width=st.integers(1, 12),
+    kw=st.integers(1, 5),
+    sw=st.integers(1, 4),
+    pw=st.integers(0, 6),
+    dw=st.integers(1, 3),
+)
+def test_column_spans_are_the_output_columns_that_read_inside(width, kw, sw, pw, dw):
+    ow = (width + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    assume(ow >= 1)
+    spans = column_spans(width, kw, sw, pw, dw, ow)
+    for j in range(kw):
+        inside = [q for q in range(ow) if 0 <= q * sw + j * dw - pw < width]
+        expected = (inside[0], inside[-1] + 1) if inside else (0, 0)
+        assert tuple(spans[j]) == expected
+        assert inside == list(range(*expected))  # one unbroken stretch
 
 
 @pytest.mark.parametrize(("shape", "k", "s", "p", "d"), GEOMETRIES)
