@@ -17,6 +17,7 @@ from rosenblatt.backend import (
     is_sparse,
     xp,
 )
+from rosenblatt.kernels.fast import all_finite
 from rosenblatt.kernels.machine import SMALL_PRODUCT, blas_threads
 from rosenblatt.nn import Conv2d, Linear, Module
 from rosenblatt.nn.rng import resolve_rng
@@ -85,7 +86,7 @@ class History:
 def _as_inputs(X: ArrayLike, dtype: np.dtype, who: str) -> Array:
     if is_sparse(X):  # kept sparse, as CSR rows: for a network that starts with Linear
         rows = as_sparse_rows(X, dtype)
-        if not xp.all(xp.isfinite(rows.data)):
+        if not all_finite(rows.data):
             raise ValueError(f"{who}: X contains NaN or infinity")
         sparse_rows: Array = rows
         return sparse_rows
@@ -97,7 +98,7 @@ def _as_inputs(X: ArrayLike, dtype: np.dtype, who: str) -> Array:
         raise ValueError(
             f"{who}: expected X with a sample axis and features, got shape {array.shape}"
         )
-    if not xp.all(xp.isfinite(array)):
+    if not all_finite(array):
         raise ValueError(f"{who}: X contains NaN or infinity")
     return array
 
@@ -109,7 +110,7 @@ def _as_targets(y: ArrayLike, n: int, dtype: np.dtype, who: str) -> Array:
             f"{who}: X has {n} samples but y has {array.shape[:1] or 'no'} rows"
         )
     if array.dtype.kind == "f":
-        if not xp.all(xp.isfinite(array)):
+        if not all_finite(array):
             raise ValueError(f"{who}: y contains NaN or infinity")
         return array.astype(dtype, copy=False)
     if array.dtype.kind not in "biu":

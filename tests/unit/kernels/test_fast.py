@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from rosenblatt.kernels.fast import (
+    all_finite,
     column_sums,
     logistic,
     row_max,
@@ -55,3 +56,17 @@ def test_blocked_products_equal_one_product(g, m, k, p, dtype) -> None:
     np.testing.assert_allclose(
         times_transposed(grads, wide), expected, rtol=tol, atol=tol * p
     )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_all_finite_finds_every_bad_entry_and_is_not_fooled_by_overflow(dtype) -> None:
+    big = np.finfo(dtype).max
+    assert all_finite(np.array([[big, big], [big, -big]], dtype=dtype))  # sum: inf
+    assert all_finite(np.array([[big, big], [big, big]], dtype=dtype))
+    assert all_finite(np.zeros((0, 3), dtype=dtype))
+    for bad in (np.nan, np.inf, -np.inf):
+        x = np.ones((50, 7), dtype=dtype)
+        x[31, 4] = bad
+        assert not all_finite(x)
+        x[0, 0] = -bad  # inf and -inf: a NaN sum
+        assert not all_finite(x)
