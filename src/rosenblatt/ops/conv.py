@@ -116,16 +116,16 @@ class MaxPool2d(Op):
     def forward(self, x: Array) -> Array:
         out = _output_shape(x, self.kernel, self.stride, self.padding, self.dilation)
         padded = moves.pad(x, self.padding, -xp.inf)
-        self.slices = moves.offset_slices(self.kernel, self.stride, self.dilation, out)
-        self.x_shape, self.padded_shape = x.shape, padded.shape
+        self.x_shape, self.padded_shape, self.out = x.shape, padded.shape, out
         y, self.index = moves.window_max(
             padded, self.kernel, self.stride, self.dilation, out
         )
         return y
 
     def backward(self, grad_output: Array) -> tuple[Array]:
+        slices = moves.offset_slices(self.kernel, self.stride, self.dilation, self.out)
         grad = moves.window_max_backward(
-            grad_output, self.index, self.slices, self.padded_shape
+            grad_output, self.index, slices, self.padded_shape
         )
         (ph, pw), (_, _, h, w) = self.padding, self.x_shape
         return (grad[:, :, ph : ph + h, pw : pw + w],)
