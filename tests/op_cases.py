@@ -7,7 +7,9 @@ poles (1/x at 0) and the edges of a domain (log at 0), where finite differences 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import dataclasses
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import rosenblatt as rb
+from rosenblatt.kernels import conv
 from rosenblatt.nn import functional as F
 
 Draw = Any  # hypothesis' data.draw
@@ -548,6 +551,35 @@ OP_CASES: list[OpCase] = [
             x, _torch().as_tensor(target), reduction=reduction
         ),
     ),
+]
+
+
+@contextlib.contextmanager
+def _compiled_loops() -> Iterator[None]:
+    """Every size takes the compiled im2col, col2im and max-pool loops (as only large
+    layers do otherwise); col2im's choice is made in the forward, by ``unfold``."""
+    saved = conv.KERNEL_COLUMNS, conv.POOL_ELEMENTS
+    conv.KERNEL_COLUMNS = conv.POOL_ELEMENTS = 0
+    try:
+        yield
+    finally:
+        conv.KERNEL_COLUMNS, conv.POOL_ELEMENTS = saved
+
+
+def _compiled(case: OpCase) -> OpCase:
+    """The case with its forward (which chooses the backward's path) on the loops."""
+
+    def fn(*args: Any, **kwargs: Any) -> rb.Tensor:
+        with _compiled_loops():
+            return case.fn(*args, **kwargs)
+
+    return dataclasses.replace(case, name=case.name + "_compiled", fn=fn)
+
+
+OP_CASES += [
+    _compiled(case)
+    for case in OP_CASES
+    if case.name in ("conv2d", "max_pool2d", "max_pool2d_dilated")
 ]
 
 
