@@ -7,8 +7,9 @@ output channel first. Outputs are H_out = (H + 2 p - d (k - 1) - 1) // s + 1 (sa
 Forward unfolds every receptive field into a column of a matrix (im2col) and
 multiplies it by the flattened kernels; backward folds the column gradient back
 (col2im). Both are data movement, in ``kernels.conv``: a loop over the kH x kW kernel
-offsets, each a strided slice of all samples and positions at once. The pools walk
-the same slices.
+offsets, each a strided slice of all samples and positions at once, or for large
+layers compiled loops that copy row by row. Max pooling walks the same slices (a
+compiled loop, too, for large inputs).
 """
 
 from __future__ import annotations
