@@ -53,8 +53,9 @@ def test_blocked_products_equal_one_product(g, m, k, p, dtype) -> None:
     np.testing.assert_allclose(out, np.matmul(small, wide), rtol=tol, atol=tol)
     # the weight gradient sums its blocks: the same numbers in another order
     expected = np.einsum("gmp,gkp->gmk", grads, wide, optimize=False)
+    # sums of p products of about 1 each: a missing or doubled column moves one by ~1
     np.testing.assert_allclose(
-        times_transposed(grads, wide), expected, rtol=tol, atol=tol * p
+        times_transposed(grads, wide), expected, rtol=tol, atol=tol * 10
     )
 
 
