@@ -139,7 +139,7 @@ class Unfolding:
 
     x_shape: tuple[int, ...]
     padding: Pair
-    slices: list[tuple[int, int, Any]]
+    slices: list[tuple[int, int, Any]]  # for NumPy's fold; empty when a loop folds
     geometry: tuple[Any, Any] | None  # for the compiled loop, or None for NumPy's
 
 
@@ -148,19 +148,18 @@ def unfold(
 ) -> tuple[Any, Unfolding]:
     """im2col: cols[c, i, j, n, y, q] = padded x[n, c, y sh + i dh, q sw + j dw]."""
     n, c, _, width = x.shape
-    slices = offset_slices(kernel, stride, dilation, out)
     cols = np.empty((c, kernel[0], kernel[1], n, out[0], out[1]), dtype=x.dtype)
+    geometry = None
     if cols.size >= KERNEL_COLUMNS and x.flags.c_contiguous:
         numbers = [*kernel, *stride, *padding, *dilation, *out]
         spans = column_spans(
             width, kernel[1], stride[1], padding[1], dilation[1], out[1]
         )
         geometry = (np.array(numbers, dtype=np.int64), spans)
-        if stride[1] == 1:  # a strided row is a gather: NumPy's slices win there
-            im2col(x, *geometry, cols)
-            return cols, Unfolding(x.shape, padding, slices, geometry)
-    else:
-        geometry = None
+    if geometry is not None and stride[1] == 1:  # strided rows: NumPy's slices win
+        im2col(x, *geometry, cols)
+        return cols, Unfolding(x.shape, padding, [], geometry)
+    slices = offset_slices(kernel, stride, dilation, out)
     padded = pad(x, padding)
     for i, j, where in slices:
         cols[:, i, j] = padded[where].transpose(1, 0, 2, 3)
