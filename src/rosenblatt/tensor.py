@@ -26,6 +26,8 @@ array([12., 16.], dtype=float32)
 from __future__ import annotations
 
 import contextlib
+import itertools
+import operator
 import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -56,6 +58,8 @@ class _GradMode(threading.local):
 
 
 _grad_mode = _GradMode()
+_births = itertools.count()  # numbers the tensors in the order they are made
+_birth = operator.attrgetter("_birth")
 
 
 def is_grad_enabled() -> bool:
@@ -103,23 +107,21 @@ def _consumers_first(root: Tensor) -> list[Tensor]:
 
     Root comes first; leaves are not listed (this is reverse topological order).
 
-    A depth-first search with an explicit stack (so a chain of 100,000 ops needs no
-    recursion) lists each tensor after all its parents; reversed, that is the order
-    backward needs.
+    A tensor is always made after the tensors it is computed from, so its birth
+    number (``Tensor._birth``) is larger than theirs: the graph's op outputs, newest
+    first, are in that order. A walk over a growing list finds them (a chain of
+    100,000 ops needs no recursion); one sort puts them in order.
     """
-    order: list[Tensor] = []
-    seen: set[Tensor] = set()
-    stack = [(root, False)]
-    while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-        elif node._op is not None and node not in seen:
-            seen.add(node)
-            stack.append((node, True))
-            stack += [(p, False) for p in node._parents if p.requires_grad]
-    order.reverse()
-    return order
+    if root._op is None:
+        return []
+    found, seen = [root], {root}
+    for node in found:  # the list grows as the walk goes
+        for parent in node._parents:
+            if parent._op is not None and parent.requires_grad and parent not in seen:
+                seen.add(parent)
+                found.append(parent)
+    found.sort(key=_birth, reverse=True)
+    return found
 
 
 def _refuse_freed() -> None:
@@ -144,14 +146,13 @@ def _owned(grad: Array, grad_output: Array, kept: set[int]) -> Array:
     return grad
 
 
-def _refuse_sparse(op: Op, arrays: list[Array]) -> None:
-    """Raise if an input is a scipy.sparse matrix, which only ``Linear`` takes."""
-    for array in arrays:  # the type test first: one comparison per input
-        if type(array) is not xp.ndarray and is_sparse(array):
-            raise TypeError(
-                f"{type(op).__name__}: an input is a scipy.sparse matrix, which "
-                "only linear layers take; convert it with .toarray() first"
-            )
+def _refuse_sparse(op: Op, array: Array) -> None:
+    """Raise if ``array`` is a scipy.sparse matrix, which only ``Linear`` takes."""
+    if is_sparse(array):
+        raise TypeError(
+            f"{type(op).__name__}: an input is a scipy.sparse matrix, which "
+            "only linear layers take; convert it with .toarray() first"
+        )
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
@@ -187,6 +188,7 @@ class Tensor:
     """
 
     __slots__ = (
+        "_birth",
         "_freed",
         "_op",
         "_parents",
@@ -226,13 +228,15 @@ class Tensor:
         """Set every field: the one place a tensor's fields are listed.
 
         ``_op`` and ``_parents`` record how an op's output was made (None and () for a
-        leaf); ``_retain`` asks backward to keep an interior gradient; ``_freed`` marks
-        a tensor whose graph a backward pass has already released.
+        leaf); ``_birth`` numbers tensors in the order they are made (backward's
+        order); ``_retain`` asks backward to keep an interior gradient; ``_freed``
+        marks a tensor whose graph a backward pass has already released.
         """
         self.data: Array = data
         self.grad: Array | None = None
         self.requires_grad = requires_grad
         self._op, self._parents = op, parents
+        self._birth = next(_births)
         self._retain = self._freed = False
 
     # --- graph building ---
@@ -246,7 +250,9 @@ class Tensor:
         """
         arrays = [p.data for p in parents]
         if not op.accepts_sparse:
-            _refuse_sparse(op, arrays)
+            for array in arrays:  # the type test first: one comparison per input
+                if type(array) is not xp.ndarray:
+                    _refuse_sparse(op, array)
         needs = tuple([p.requires_grad for p in parents])
         out = Tensor.__new__(Tensor)
         if _grad_mode.enabled and True in needs:
@@ -344,7 +350,8 @@ class Tensor:
                     f"got shape {_shape_text(self.shape)}. Pass grad= of that shape, "
                     "or reduce the output first (e.g. .sum())"
                 )
-            return xp.ones_like(self.data)
+            one = xp.array(1, dtype=self.data.dtype)  # cheaper than ones_like
+            return one if self.data.ndim == 0 else one.reshape(self.data.shape)
         seed = xp.array(grad, dtype=self.data.dtype)  # a copy we own
         if seed.shape != self.shape:
             raise ValueError(
