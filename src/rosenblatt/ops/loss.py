@@ -88,8 +88,9 @@ class SoftmaxCrossEntropy(_ReducedLoss):
 class BinaryCrossEntropyWithLogits(_ReducedLoss):
     """loss = -[t log sigmoid(z) + (1 - t) log(1 - sigmoid(z))], elementwise.
 
-    Computed as max(z, 0) - z t + log(1 + exp(-|z|)), which is finite for any z.
-    Backward: grad_z = scale * (sigmoid(z) - t).
+    Computed as log(1 + exp(z)) - z t, the first term by NumPy's ``logaddexp(0, z)``
+    = max(z, 0) + log(1 + exp(-|z|)), which is finite for any z (and one pass
+    instead of five). Backward: grad_z = scale * (sigmoid(z) - t).
 
     Fused for stability, and for a correct gradient at z = 0: composing relu and abs
     from their own ops would use relu'(0) = abs'(0) = 0 and get -t there, not 1/2 - t.
@@ -97,11 +98,8 @@ class BinaryCrossEntropyWithLogits(_ReducedLoss):
 
     def forward(self, logits: Array) -> Array:
         self.logits = logits
-        losses = (
-            xp.maximum(logits, 0)
-            - logits * self.target
-            + xp.log1p(xp.exp(-xp.abs(logits)))
-        )
+        losses = xp.logaddexp(0, logits)
+        losses -= logits * self.target
         return self._reduce(losses)
 
     def backward(self, grad_output: Array) -> tuple[Array]:
