@@ -24,6 +24,8 @@ __all__ = [
 
 # Up to this many classes, reducing a transposed copy beats NumPy's row-wise max.
 _FEW_COLUMNS = 32
+# Up to this many rows, NumPy's column sums beat the product with a ones vector.
+_FEW_ROWS = 32
 # Up to this many elements, SciPy's one-pass expit beats the formula's NumPy calls.
 _SMALL_LOGISTIC = 1024
 _expit: Any = None
@@ -76,8 +78,12 @@ def column_sums(x: Array) -> Array:
     """sum_n x[n, k] for x of shape (N, K); shape (K,): a bias's gradient.
 
     As the product ones @ x: half the time of NumPy's sum over axis 0 for a batch of
-    200 x 100 (3 us against 6); both add down each column.
+    200 x 100 (3 us against 6); both add down each column. NumPy's sum walks the
+    rows, so for a batch of at most 32 rows it is the cheaper call (4 x 4: 1.0 us
+    against 1.7; 32 x 64: 1.6 against 1.9).
     """
+    if len(x) <= _FEW_ROWS:
+        return xp.add.reduce(x, axis=0)
     return xp.ones(len(x), dtype=x.dtype) @ x
 
 

@@ -92,6 +92,11 @@ def _in_dtype_of(x: Tensor, weight: Tensor, who: str) -> Tensor:
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """Y = x @ W + b for x (N, D_in), W (D_in, D_out), b (D_out,); leading dims of x kept."""
+    data, w = x.data, weight.data
+    if data.ndim == 2 and data.shape[1] == w.shape[0] and data.dtype == w.dtype:
+        # the usual case, checked in one go (a small network's step has many)
+        parents = (x, weight) if bias is None else (x, weight, bias)
+        return Tensor.from_op(ops.Linear(), *parents)
     if x.ndim < 1 or x.shape[-1] != weight.shape[0]:
         raise ValueError(
             f"linear: expected input of shape (N, {weight.shape[0]}), got {x.shape}"

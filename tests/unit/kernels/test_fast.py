@@ -15,10 +15,11 @@ from rosenblatt.kernels.fast import (
 )
 
 
+@pytest.mark.parametrize("n", [1, 4, 32, 33, 57])  # column sums switch after 32 rows
 @pytest.mark.parametrize("k", [1, 10, 32, 33, 100])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_row_and_column_reductions_equal_numpys(k: int, dtype) -> None:
-    x = np.random.default_rng(k).normal(size=(57, k)).astype(dtype)
+def test_row_and_column_reductions_equal_numpys(n: int, k: int, dtype) -> None:
+    x = np.random.default_rng(k).normal(size=(n, k)).astype(dtype)
     assert np.array_equal(row_max(x), x.max(axis=1))
     tol = 1e-5 if dtype == np.float32 else 1e-13  # sums in another order
     np.testing.assert_allclose(row_sums(x), x.sum(axis=1), rtol=tol, atol=tol)
