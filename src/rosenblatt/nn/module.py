@@ -126,7 +126,7 @@ class Module:
 
     def modules(self) -> Iterator[Module]:
         """This module and all submodules, depth first (``named_modules``' order)."""
-        # A walk without the names: train() and eval() go through here, once an epoch.
+        # A walk without the names, in named_modules' order.
         stack = [self]
         while stack:
             module = stack.pop()
@@ -157,8 +157,12 @@ class Module:
 
     def train(self, mode: bool = True) -> Module:
         """Set training mode (Dropout active) on this module and all submodules."""
-        for module in self.modules():
+        walk = [self]
+        for (
+            module
+        ) in walk:  # the list grows as the walk goes: no generator, once an epoch
             object.__setattr__(module, "training", mode)
+            walk += module._modules.values()
         return self
 
     def eval(self) -> Module:

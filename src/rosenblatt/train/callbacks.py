@@ -11,7 +11,7 @@ from rosenblatt.backend import Array
 from rosenblatt.nn import Module
 from rosenblatt.optim import LRScheduler, Optimizer, ReduceLROnPlateau
 
-__all__ = ["Callback", "EarlyStopping", "LearningRateScheduler", "ProgressBar"]
+__all__ = ["HOOKS", "Callback", "EarlyStopping", "LearningRateScheduler", "ProgressBar"]
 
 Logs = dict[str, float]
 
@@ -48,6 +48,16 @@ class Callback:
 
     def on_train_end(self, logs: Logs) -> None:
         """After the last epoch (also when a callback stopped training)."""
+
+
+HOOKS = (
+    "on_train_begin",
+    "on_epoch_begin",
+    "on_batch_end",
+    "on_epoch_end",
+    "on_train_end",
+)
+"""The names of ``Callback``'s hooks, in the order training reaches them."""
 
 
 def _mode_for(monitor: str, mode: str) -> str:

@@ -24,6 +24,7 @@ from rosenblatt.nn.rng import resolve_rng
 from rosenblatt.optim import Optimizer
 from rosenblatt.tensor import Tensor, no_grad
 from rosenblatt.train.callbacks import (
+    HOOKS,
     Callback,
     LearningRateScheduler,
     Logs,
@@ -250,6 +251,7 @@ class Trainer:
             self.callbacks.append(ProgressBar(verbose))
         for callback in self.callbacks:
             callback.trainer = self
+        self._find_hooks()
         self.stop_training = False
         self.epochs = 0
         self.n_batches = 0
@@ -320,14 +322,16 @@ class Trainer:
             start, past = load_checkpoint(resume_from, state)
             history = History({k: list(v) for k, v in past.items()}, list(range(start)))
         data = (inputs, targets, weights)
+        self._find_hooks()
         with blas_threads(largest_product(self.model, batch_size), self.threads):
             self._call("on_train_begin", {})
             for epoch in range(start, epochs):
                 self._call("on_epoch_begin", epoch, {})
+                order: Array | None = None  # None: in order, batches are slices
                 if sampler is not None:
                     order = sampler(n)
-                else:
-                    order = generator.permutation(n) if shuffle else xp.arange(n)
+                elif shuffle:
+                    order = generator.permutation(n)
                 logs = self._run_epoch(data, order, batch_size, epoch)
                 if validation_data is not None:
                     val = evaluate(
@@ -367,6 +371,7 @@ class Trainer:
         self.epochs, self.stop_training, self._first_loss = epochs, False, None
         sized = batches if isinstance(batches, Sized) else None
         self.n_batches = len(sized) if sized is not None else 0
+        self._find_hooks()
         self._call("on_train_begin", {})
         for epoch in range(epochs):
             self._call("on_epoch_begin", epoch, {})
@@ -379,7 +384,7 @@ class Trainer:
                     targets = _as_targets(
                         y_batch, inputs.shape[0], dtype, "fit_batches"
                     )
-                    whole = xp.arange(inputs.shape[0])
+                    whole = slice(None)
                     self._run_batch((inputs, targets, None), whole, batch, epoch, sums)
                     seen += inputs.shape[0]
             if not seen:
@@ -393,24 +398,25 @@ class Trainer:
         return history
 
     def _run_epoch(
-        self, data: _Batchable, order: Array, batch_size: int, epoch: int
+        self, data: _Batchable, order: Array | None, batch_size: int, epoch: int
     ) -> Logs:
+        """One pass over the samples in ``order`` (None: as they are, by slices)."""
         self.model.train()
         sums: dict[str, float] = dict.fromkeys(["loss", *self.metrics], 0.0)
-        seen = 0
+        n = data[0].shape[0]
         # NumPy's overflow warnings are noise here: a non-finite loss is caught below
         # and reported with the epoch and batch.
         with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for batch, start in enumerate(range(0, len(order), batch_size)):
-                index = order[start : start + batch_size]
+            for batch, start in enumerate(range(0, n, batch_size)):
+                rows = slice(start, start + batch_size)
+                index = rows if order is None else order[rows]
                 self._run_batch(data, index, batch, epoch, sums)
-                seen += len(index)
-        return {key: total / seen for key, total in sums.items()}
+        return {key: total / n for key, total in sums.items()}
 
     def _run_batch(
         self,
         data: _Batchable,
-        index: Array,
+        index: Array | slice,
         batch: int,
         epoch: int,
         sums: dict[str, float],
@@ -449,12 +455,27 @@ class Trainer:
         for name, metric in self.metrics.items():
             batch_logs[name] = metric(outputs.data, y_batch)
         for key, val in batch_logs.items():
-            sums[key] += val * len(index)
+            sums[key] += val * y_batch.shape[0]
         self._call("on_batch_end", batch, batch_logs)
 
+    def _find_hooks(self) -> None:
+        """Each hook's methods, from the callbacks that override it (before training).
+
+        ``Callback``'s own hooks do nothing; leaving them out saves a call a batch.
+        """
+        self._hooks = {
+            hook: [
+                method
+                for callback in self.callbacks
+                if getattr(method := getattr(callback, hook), "__func__", None)
+                is not getattr(Callback, hook)
+            ]
+            for hook in HOOKS
+        }
+
     def _call(self, hook: str, *args: object) -> None:
-        for callback in self.callbacks:
-            getattr(callback, hook)(*args)
+        for method in self._hooks[hook]:
+            method(*args)
 
 
 def fit(

@@ -324,7 +324,8 @@ def test_bad_input_names_the_problem(kwargs, X, y, error, message) -> None:
         )
 
 
-def test_fit_does_not_modify_the_callers_arrays() -> None:
+@pytest.mark.parametrize("shuffle", [True, False])  # copies, or views of X's rows
+def test_fit_does_not_modify_the_callers_arrays(shuffle: bool) -> None:
     X, y = XOR_X.copy(), np.array([0, 1, 1, 0])
     net = nn.build_mlp([2, 2], rng=0)
     fit(
@@ -335,9 +336,51 @@ def test_fit_does_not_modify_the_callers_arrays() -> None:
         y,
         epochs=2,
         verbose=0,
+        shuffle=shuffle,
     )
     np.testing.assert_array_equal(X, XOR_X)
     np.testing.assert_array_equal(y, [0, 1, 1, 0])
+
+
+def test_unshuffled_batches_are_the_rows_in_order() -> None:
+    """shuffle=False takes slices of the rows; an explicit order takes copies."""
+    data = load_digits(seed=0)
+    X, y = data.X_train[:50], data.y_train[:50]
+
+    def train(**order) -> tuple[list[np.ndarray], list[float]]:
+        net = nn.build_mlp([64, 8, 10], rng=0)
+        opt = optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+        history = fit(
+            net, F.cross_entropy, opt, X, y, epochs=3, batch_size=16, verbose=0, **order
+        )
+        return [p.data.copy() for p in net.parameters()], history["loss"]
+
+    sliced, sliced_loss = train(shuffle=False)
+    taken, taken_loss = train(sampler=np.arange)  # the same order, gathered
+    assert sliced_loss == taken_loss
+    for a, b in zip(sliced, taken, strict=True):
+        assert a.tobytes() == b.tobytes()
+    reversed_order, _ = train(sampler=lambda n: np.arange(n)[::-1])
+    assert sliced[0].tobytes() != reversed_order[0].tobytes()
+
+
+def test_every_overridden_hook_is_called_and_only_those() -> None:
+    calls: list[str] = []
+
+    class Batches(Callback):
+        def on_batch_end(self, batch: int, logs: dict[str, float]) -> None:
+            calls.append(f"batch {batch}")
+
+    plain = Callback()
+    plain.on_epoch_end = lambda epoch, logs: calls.append(f"epoch {epoch}")  # type: ignore[method-assign]
+    net = nn.build_mlp([2, 2], rng=0)
+    opt = optim.SGD(net.parameters(), lr=0.1)
+    trainer = Trainer(
+        net, F.cross_entropy, opt, callbacks=[Batches(), plain], verbose=0
+    )
+    trainer.fit(XOR_X, np.array([0, 1, 1, 0]), epochs=2, batch_size=2)
+    assert calls == ["batch 0", "batch 1", "epoch 0", "batch 0", "batch 1", "epoch 1"]
+    assert trainer._hooks["on_train_begin"] == []  # nobody overrides it
 
 
 def test_confusion_matrix_counts() -> None:
