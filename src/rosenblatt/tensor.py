@@ -307,6 +307,8 @@ class Tensor:
         """
         # Tensors are the keys (by identity: Tensor defines no == of its own).
         grads = {self: self._seed(grad)}  # d(self)/d(tensor)
+        if self._freed:
+            _refuse_freed()
         leaves = [self] if self._op is None else []  # they take theirs at the end
         kept: set[int] = set()  # ids of the arrays handed to leaves to keep
         for node in _consumers_first(self):
@@ -325,15 +327,15 @@ class Tensor:
                     pg = _unbroadcast(pg, parent.data.shape)
                 if parent in grads:
                     grads[parent] = grads[parent] + pg  # a new array
-                elif parent._op is None:
+                elif parent._op is None:  # a leaf, or freed by an earlier backward
+                    if parent._freed:
+                        _refuse_freed()
                     grads[parent] = _owned(pg, g, kept)
                     leaves.append(parent)
                 else:
                     grads[parent] = pg
             node._op, node._parents, node._freed = None, (), True  # release its arrays
-        if any(leaf._freed for leaf in leaves):
-            _refuse_freed()  # an earlier backward released what looks like a leaf
-        for leaf in leaves:
+        for leaf in leaves:  # none was freed: they take their gradients now
             leaf._accumulate(grads[leaf])
 
     def _seed(self, grad: ArrayLike | None) -> Array:
@@ -402,7 +404,7 @@ class Tensor:
                 f"item: expected a tensor with one element, got shape "
                 f"{_shape_text(self.shape)}"
             )
-        return float(self.data.reshape(()))
+        return float(self.data if self.data.ndim == 0 else self.data.reshape(()))
 
     def numpy(self) -> Array:
         """The underlying array (shared, not copied)."""
