@@ -157,10 +157,8 @@ class Module:
 
     def train(self, mode: bool = True) -> Module:
         """Set training mode (Dropout active) on this module and all submodules."""
-        walk = [self]
-        for (
-            module
-        ) in walk:  # the list grows as the walk goes: no generator, once an epoch
+        walk = [self]  # it grows as the loop goes: a cheap walk, for once an epoch
+        for module in walk:
             object.__setattr__(module, "training", mode)
             walk += module._modules.values()
         return self

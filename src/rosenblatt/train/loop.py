@@ -403,7 +403,7 @@ class Trainer:
         """One pass over the samples in ``order`` (None: as they are, by slices)."""
         self.model.train()
         sums: dict[str, float] = dict.fromkeys(["loss", *self.metrics], 0.0)
-        n = data[0].shape[0]
+        n = data[0].shape[0] if order is None else len(order)
         # NumPy's overflow warnings are noise here: a non-finite loss is caught below
         # and reported with the epoch and batch.
         with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):

@@ -364,6 +364,26 @@ def test_unshuffled_batches_are_the_rows_in_order() -> None:
     assert sliced[0].tobytes() != reversed_order[0].tobytes()
 
 
+def test_a_sampler_may_visit_only_some_samples() -> None:
+    """An epoch is the sampler's order: 20 of 50 samples train as those 20 alone."""
+    data = load_digits(seed=0)
+    X, y = data.X_train[:50], data.y_train[:50]
+    runs = []
+    for X_fit, y_fit, order in ((X, y, {"sampler": lambda n: np.arange(20)}),
+                                (X[:20], y[:20], {"shuffle": False})):  # fmt: skip
+        net = nn.build_mlp([64, 8, 10], rng=0)
+        opt = optim.SGD(net.parameters(), lr=0.1)
+        history = fit(
+            net, F.cross_entropy, opt, X_fit, y_fit, epochs=2, batch_size=8,
+            verbose=0, **order,
+        )  # fmt: skip
+        runs.append(([p.data.copy() for p in net.parameters()], history["loss"]))
+    (first, first_loss), (second, second_loss) = runs
+    assert first_loss == second_loss
+    for a, b in zip(first, second, strict=True):
+        assert a.tobytes() == b.tobytes()
+
+
 def test_every_overridden_hook_is_called_and_only_those() -> None:
     calls: list[str] = []
 
