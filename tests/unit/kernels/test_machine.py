@@ -3,6 +3,7 @@
 import platform
 import subprocess
 import sys
+import types
 import warnings
 
 import numpy as np
@@ -100,3 +101,16 @@ def test_small_products_run_blas_on_one_thread_and_large_ones_as_they_are(
     with pytest.raises(ValueError, match="threads: expected a positive int"):
         with blas_threads(10, threads=0):
             pass
+
+
+def test_the_thread_pools_are_found_again_only_after_an_import(monkeypatch) -> None:
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    first = machine._thread_pools()
+    with machine.blas_threads(10):  # a small fit: limits through the kept controller
+        assert _blas_threads() == 1
+        assert machine._thread_pools() is first
+    monkeypatch.setitem(sys.modules, "imported_since", types.ModuleType("since"))
+    again = machine._thread_pools()
+    assert again is not first  # a new import may have brought a new BLAS
+    assert machine._thread_pools() is again
