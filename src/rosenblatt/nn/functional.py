@@ -287,7 +287,9 @@ def _elementwise_target(
 ) -> Array:
     """The checked target of an elementwise loss: input's shape and dtype."""
     _check_reduction(name, reduction)
-    t = _target_array(target).astype(input.dtype, copy=False)
+    t = _target_array(target)
+    if t.dtype != input.dtype:
+        t = t.astype(input.dtype)
     if t.shape != input.shape:
         raise ValueError(
             f"{name}: expected target of shape {input.shape} (as {like}), got {t.shape}"

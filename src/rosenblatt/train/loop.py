@@ -245,6 +245,7 @@ class Trainer:
             )
         self.divergence = divergence
         self._first_loss: float | None = None
+        self._limit = math.inf  # the loss that counts as exploded, from the first
         self.metrics = resolve_metrics(metrics)
         self.callbacks = list(callbacks)
         if verbose:
@@ -432,12 +433,12 @@ class Trainer:
         value = loss.item()
         if self._first_loss is None:
             self._first_loss = value
-        limit = (
-            math.inf
-            if self.divergence is None
-            else self.divergence * max(1.0, self._first_loss)
-        )
-        if not math.isfinite(value) or value > limit:
+            self._limit = (
+                math.inf
+                if self.divergence is None
+                else self.divergence * max(1.0, value)
+            )
+        if not math.isfinite(value) or value > self._limit:
             what = "became" if not math.isfinite(value) else "exploded to"
             when = f"epoch {epoch + 1}, batch" if self.epochs > 1 else "batch"
             raise DivergenceError(
