@@ -93,20 +93,20 @@ def _in_dtype_of(x: Tensor, weight: Tensor, who: str) -> Tensor:
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """Y = x @ W + b for x (N, D_in), W (D_in, D_out), b (D_out,); leading dims of x kept."""
     data, w = x.data, weight.data
-    if data.ndim == 2 and data.shape[1] == w.shape[0] and data.dtype == w.dtype:
-        # the usual case, checked in one go (a small network's step has many)
-        parents = (x, weight) if bias is None else (x, weight, bias)
-        return Tensor.from_op(ops.Linear(), *parents)
-    if x.ndim < 1 or x.shape[-1] != weight.shape[0]:
-        raise ValueError(
-            f"linear: expected input of shape (N, {weight.shape[0]}), got {x.shape}"
-        )
-    x = _in_dtype_of(x, weight, "linear")
-    lead = x.shape[:-1]
-    flat = x if x.ndim == 2 else x.reshape(-1, weight.shape[0])
+    # the usual input, a batch of rows in the weight's dtype, checked in one go (a
+    # small network's step has many); any other is checked, converted, flattened
+    usual = data.ndim == 2 and data.shape[1] == w.shape[0] and data.dtype == w.dtype
+    if not usual:
+        if x.ndim < 1 or x.shape[-1] != weight.shape[0]:
+            raise ValueError(
+                f"linear: expected input of shape (N, {weight.shape[0]}), got {x.shape}"
+            )
+        x = _in_dtype_of(x, weight, "linear")
+    rows = usual or x.ndim == 2
+    flat = x if rows else x.reshape(-1, weight.shape[0])
     parents = (flat, weight) if bias is None else (flat, weight, bias)
     y = Tensor.from_op(ops.Linear(), *parents)
-    return y if x.ndim == 2 else y.reshape(*lead, weight.shape[1])
+    return y if rows else y.reshape(*x.shape[:-1], weight.shape[1])
 
 
 def check_drop_probability(p: float, who: str) -> None:

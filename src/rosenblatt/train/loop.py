@@ -252,7 +252,7 @@ class Trainer:
             self.callbacks.append(ProgressBar(verbose))
         for callback in self.callbacks:
             callback.trainer = self
-        self._find_hooks()
+        self._hooks: dict[str, list[Callable[..., None]]] = {}  # by _find_hooks
         self.stop_training = False
         self.epochs = 0
         self.n_batches = 0
